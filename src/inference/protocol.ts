@@ -1,0 +1,54 @@
+import type { AnySample, Modality } from '../core/sample.ts';
+
+/**
+ * Messages between the main thread and the inference worker. Payload ArrayBuffers travel in the
+ * transfer list (moved, not copied); the worker sends them back when done so sources can reuse them.
+ */
+
+export interface WorkerInit {
+  modelDir: string;
+  head?: string;
+  precision?: 'int8' | 'float';
+  intraOpThreads?: number;
+  /** URL of the module exporting `createPreprocessor(spec)` (the model set's own preprocessing). */
+  preprocessModule: string;
+}
+
+/** One modality's input to a fusion: the sample itself, a reference to the last one sent, or nothing. */
+export type WireInput =
+  | { modality: Modality; state: 'missing' }
+  | { modality: Modality; state: 'cached'; key: string }
+  | { modality: Modality; state: 'data'; key: string; sample: AnySample };
+
+export interface RunRequest {
+  type: 'run';
+  id: number;
+  inputs: WireInput[];
+}
+
+export interface StageTimes {
+  preprocess: number;
+  encode: number;
+  fuse: number;
+}
+
+export type WorkerReply =
+  | { type: 'ready'; labels: string[]; modalities: Modality[]; name: string; version: string; head: string; precision: string; files: Record<string, string> }
+  | { type: 'result'; id: number; probs: Float32Array; mask: Float32Array; stageMs: StageTimes; encoded: Modality[]; returned: ArrayBuffer[] }
+  | { type: 'run-error'; id: number; error: SerializedError; returned: ArrayBuffer[] }
+  | { type: 'fatal'; error: SerializedError };
+
+export interface SerializedError {
+  name: string;
+  code?: string;
+  message: string;
+  file?: string;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) {
+    const e = err as Error & { code?: string; file?: string };
+    return { name: e.name, message: e.message, ...(e.code ? { code: e.code } : {}), ...(e.file ? { file: e.file } : {}) };
+  }
+  return { name: 'Error', message: String(err) };
+}

@@ -1,0 +1,25 @@
+/**
+ * The composition root: the only file in src/ that imports devices/ and models/ (lint-enforced).
+ * It fills the registries and hands them to the CLI; nothing registers itself.
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { drivers } from '../devices/index.ts';
+import type { Registry } from './core/registry.ts';
+import { buildProgram } from './cli/program.ts';
+
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+export function createRegistry(): Registry {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return {
+    drivers: new Map(drivers.map((d) => [d.name, d])),
+    preprocessModule: new URL(`../models/preprocess/index${EXT}`, import.meta.url).href,
+    version: pkg.version,
+  };
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isEntry) {
+  await buildProgram(createRegistry()).parseAsync(process.argv);
+}

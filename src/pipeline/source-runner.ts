@@ -1,0 +1,136 @@
+import type { DeviceAdapter, DeviceEvent } from '../core/device.ts';
+import { describeError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { AnySample } from '../core/sample.ts';
+import { NS_PER_S, nsToMs, type Clock, type TimestampNs } from '../core/time.ts';
+import { SourceBuffer } from '../align/source-buffer.ts';
+import type { WiredSource } from '../config/wiring.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface SourceHealth {
+  state: 'ok' | 'missing';
+  samples: number;
+  rateHz: number;
+  lastAgeMs: number | null;
+  dropped: number;
+  badBytes: number;
+  reconnects: number;
+}
+
+/**
+ * Runs one source: opens its driver, pumps samples into the source's buffer and to listeners
+ * (triggers, recorder taps), and keeps what health and metrics need. A source that errors is
+ * logged and reported missing; it never takes the pipeline down.
+ */
+export class SourceRunner {
+  readonly id: string;
+  readonly buffer: SourceBuffer;
+  readonly #wired: WiredSource;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #metrics: Metrics | undefined;
+  readonly #listeners: ((s: AnySample) => void)[] = [];
+  #adapter: DeviceAdapter | undefined;
+  #pump: Promise<void> | undefined;
+  #samples = 0;
+  #last: TimestampNs | undefined;
+  #rateWindow: TimestampNs[] = [];
+  #reportedLost = 0;
+  #reportedBad = 0;
+
+  constructor(wired: WiredSource, clock: Clock, log: Logger, metrics?: Metrics) {
+    this.id = wired.id;
+    this.#wired = wired;
+    this.#clock = clock;
+    this.#log = log.child({ source: wired.id });
+    this.#metrics = metrics;
+    const d = wired.description;
+    // Keep ~3 s of samples (at least 16): enough for 1 s windows plus reordering slack.
+    const capacity = Math.max(16, Math.ceil(d.nominalHz * 3));
+    this.buffer = new SourceBuffer({
+      capacity,
+      maxBytes: Math.max(d.bytesPerSample * capacity, 1 << 20),
+      onEvict: (_s, used) => {
+        if (!used) metrics?.sourceDropped.inc({ source: wired.id, reason: 'unused' });
+      },
+    });
+  }
+
+  onSample(fn: (s: AnySample) => void): void {
+    this.#listeners.push(fn);
+  }
+
+  async start(): Promise<void> {
+    const ctx = {
+      sourceId: this.id,
+      clock: this.#clock,
+      log: this.#log,
+      onEvent: (e: DeviceEvent) => this.#onEvent(e),
+    };
+    this.#adapter = await this.#wired.driver.open(this.#wired.options, ctx);
+    this.#metrics?.sourceUp.set({ source: this.id }, 0);
+    this.#pump = this.#run(this.#adapter);
+  }
+
+  async #run(adapter: DeviceAdapter): Promise<void> {
+    try {
+      for await (const s of adapter.samples()) {
+        this.#samples++;
+        this.#last = s.receivedAt;
+        this.#rateWindow.push(s.receivedAt);
+        if (this.#rateWindow.length > 64) this.#rateWindow.shift();
+        this.#metrics?.sourceSamples.inc({ source: this.id });
+        this.buffer.push(s);
+        for (const fn of this.#listeners) fn(s);
+      }
+    } catch (err) {
+      this.#log.error({ err: describeError(err) }, 'source failed; it will show as missing');
+    }
+  }
+
+  #onEvent(e: DeviceEvent): void {
+    if (e.type === 'error') this.#log.warn({ err: describeError(e.error) }, 'device error');
+    else if (e.type === 'disconnected') this.#log.warn({ reason: e.reason }, 'device disconnected');
+    else if (e.type === 'connected') this.#log.info('device connected');
+  }
+
+  /** Health at `now`: a source is `missing` when silent for 3 nominal periods (at least 500 ms). */
+  health(now: TimestampNs = this.#clock.now()): SourceHealth {
+    const stats = this.#adapter?.stats() ?? { samples: 0, dropped: 0, badBytes: 0, reconnects: 0 };
+    const nominal = this.#wired.description.nominalHz;
+    const deadlineNs = BigInt(Math.max(500e6, Math.round((3 * 1e9) / nominal)));
+    const age = this.#last === undefined ? undefined : now - this.#last;
+    const state = age !== undefined && age <= deadlineNs ? 'ok' : 'missing';
+    const w = this.#rateWindow;
+    const first = w[0];
+    const last = w[w.length - 1];
+    const rateHz = w.length >= 2 && first !== undefined && last !== undefined && last > first ? ((w.length - 1) * Number(NS_PER_S)) / Number(last - first) : 0;
+    // Export device-side losses as counters (deltas since the last health read).
+    if (this.#metrics) {
+      this.#metrics.sourceUp.set({ source: this.id }, state === 'ok' ? 1 : 0);
+      if (stats.dropped > this.#reportedLost) this.#metrics.sourceDropped.inc({ source: this.id, reason: 'lost' }, stats.dropped - this.#reportedLost);
+      if (stats.badBytes > this.#reportedBad) this.#metrics.sourceDropped.inc({ source: this.id, reason: 'bad_bytes' }, stats.badBytes - this.#reportedBad);
+      this.#reportedLost = stats.dropped;
+      this.#reportedBad = stats.badBytes;
+    }
+    return {
+      state,
+      samples: this.#samples,
+      rateHz: Math.round(rateHz * 100) / 100,
+      lastAgeMs: age === undefined ? null : Math.round(nsToMs(age) * 10) / 10,
+      dropped: stats.dropped,
+      badBytes: stats.badBytes,
+      reconnects: stats.reconnects,
+    };
+  }
+
+  /** Samples lost by the device/transport so far (for lineage deltas). */
+  lost(): number {
+    return this.#adapter?.stats().dropped ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    await this.#adapter?.close();
+    await this.#pump;
+  }
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/**
+ * Payloads of MQTT contract v1, as zod schemas: the TypeScript types, the runtime validation in
+ * tests, and the JSON Schemas in `deploy/schema/` all come from here.
+ */
+
+const isoTs = z.string().describe('ISO-8601 UTC time of validity, ms precision');
+const tNs = z.string().regex(/^\d+$/).describe('Same instant as integer nanoseconds since the Unix epoch (string: exceeds 2^53)');
+const memberState = z.enum(['fresh', 'held', 'missing']);
+
+export const resultPayload = z
+  .object({
+    v: z.literal(1),
+    seq: z.number().int().nonnegative().describe('Per pipeline, +1 per result; gaps mean loss'),
+    ts: isoTs,
+    t_ns: tNs,
+    device: z.string(),
+    pipeline: z.string(),
+    label: z.string(),
+    score: z.number().min(0).max(1),
+    probs: z.record(z.string(), z.number().min(0).max(1)),
+    mask: z.record(z.string(), memberState).describe('Per modality: fresh (new sample), held (reused), missing (none within maxAge)'),
+    lineage: z.object({
+      sources: z.record(
+        z.string(),
+        z.object({
+          modality: z.string(),
+          state: memberState,
+          t_ns: tNs.optional(),
+          ageMs: z.number().optional(),
+          reason: z.string().optional(),
+          gaps: z.number().int().optional(),
+        }),
+      ),
+      skewMs: z.number().describe('Spread of the members’ times of validity'),
+      stageMs: z
+        .object({
+          align: z.number(),
+          preprocess: z.number(),
+          encode: z.number(),
+          fuse: z.number(),
+          publish: z.number(),
+          total: z.number().describe('Trigger to publish'),
+        })
+        .optional()
+        .describe('Wall-clock stage latencies; omitted in deterministic replay output'),
+      drops: z.object({
+        inference: z.number().int().nonnegative().describe('Sets dropped by keep-newest since the previous result'),
+        sources: z.record(z.string(), z.object({ unused: z.number().int().describe('Evicted before any set used it (decimation)'), lost: z.number().int().describe('Lost by the device or transport') })).describe('Per source since the previous result'),
+      }),
+    }),
+    model: z.object({ name: z.string(), version: z.string(), head: z.string(), precision: z.string() }),
+  })
+  .strict();
+
+export const statusPayload = z
+  .object({
+    v: z.literal(1),
+    state: z.enum(['online', 'offline']),
+    ts: isoTs,
+    device: z.string(),
+    site: z.string(),
+    version: z.string().optional(),
+    pid: z.number().int().optional(),
+    boot_id: z.string().optional(),
+    pipelines: z
+      .record(
+        z.string(),
+        z.object({
+          model: z.object({ name: z.string(), version: z.string(), head: z.string(), precision: z.string(), sha256: z.record(z.string(), z.string()) }),
+          labels: z.array(z.string()),
+          modalities: z.array(z.string()),
+          trigger: z.string(),
+          inputs: z.record(z.string(), z.object({ source: z.string(), policy: z.string(), maxAgeMs: z.number(), lengthMs: z.number().optional() })),
+        }),
+      )
+      .optional(),
+  })
+  .strict();
+
+export const healthPayload = z
+  .object({
+    v: z.literal(1),
+    ts: isoTs,
+    uptime_s: z.number(),
+    sources: z.record(
+      z.string(),
+      z.object({
+        state: z.enum(['ok', 'missing']),
+        samples: z.number().int(),
+        rateHz: z.number(),
+        lastAgeMs: z.number().nullable(),
+        dropped: z.number().int(),
+        badBytes: z.number().int(),
+        reconnects: z.number().int(),
+      }),
+    ),
+    pipelines: z.record(
+      z.string(),
+      z.object({
+        results: z.number().int(),
+        inferenceDrops: z.number().int(),
+        mask: z.record(z.string(), memberState),
+        latencyMs: z.object({ p50: z.number().nullable(), p99: z.number().nullable() }),
+      }),
+    ),
+    mqtt: z.object({ connected: z.boolean(), inflight: z.number().int(), queued: z.number().int(), dropped: z.number().int(), reconnects: z.number().int() }),
+    eventLoopLagMs: z.object({ p50: z.number(), p99: z.number(), max: z.number() }),
+  })
+  .strict();
+
+export const eventPayload = z
+  .object({
+    v: z.literal(1),
+    seq: z.number().int().nonnegative(),
+    ts: isoTs,
+    t_ns: tNs,
+    pipeline: z.string(),
+    type: z.literal('label-changed'),
+    from: z.string().nullable(),
+    to: z.string(),
+    score: z.number(),
+  })
+  .strict();
+
+export type ResultPayload = z.infer<typeof resultPayload>;
+export type StatusPayload = z.infer<typeof statusPayload>;
+export type HealthPayload = z.infer<typeof healthPayload>;
+export type EventPayload = z.infer<typeof eventPayload>;
+
+/** Schema ids (MQTT 5 user property `schema`, and the `$id` of the exported JSON Schemas). */
+export const PAYLOAD_SCHEMAS = {
+  'sensorium.result/1': resultPayload,
+  'sensorium.status/1': statusPayload,
+  'sensorium.health/1': healthPayload,
+  'sensorium.event/1': eventPayload,
+} as const;

@@ -1,0 +1,37 @@
+/** One message for the broker. `payload` is already serialised (JSON text). */
+export interface OutboundMessage {
+  topic: string;
+  payload: string;
+  qos: 0 | 1 | 2;
+  retain?: boolean;
+  /** MQTT 5 message expiry (s); ignored on 3.1.1. */
+  expirySec?: number;
+  /** MQTT 5 user property `schema` (e.g. `sensorium.result/1`). */
+  schema?: string;
+}
+
+export interface PublisherStats {
+  connected: boolean;
+  published: number;
+  acked: number;
+  inflight: number;
+  queued: number;
+  /** Messages dropped by the bounded queue (oldest first), counted, never silent. */
+  dropped: number;
+  reconnects: number;
+  lastError?: string;
+}
+
+/**
+ * The publisher port (MQTT, JSONL, in-memory fake). `publish` never throws for transport reasons:
+ * a disconnected publisher queues (bounded) and reports it in `stats()`.
+ */
+export interface Publisher {
+  readonly name: string;
+  start(): Promise<void>;
+  publish(msg: OutboundMessage): void;
+  /** Resolves when everything published so far is acknowledged (or `timeoutMs` passes). */
+  flush(timeoutMs?: number): Promise<boolean>;
+  stats(): PublisherStats;
+  stop(): Promise<void>;
+}
