@@ -1,0 +1,46 @@
+import type { DeviceAdapter, DeviceContext, DeviceDriver, DeviceListing, SourceDescription } from '../../src/core/index.ts';
+import { SimAdapter } from './adapter.ts';
+import { CHANNELS, EEG_RATE_HZ } from './eeg-profile.ts';
+import { parseSimCellOptions, type SimCellOptions } from './options.ts';
+import { SENSORS, SIM_SENSORS } from './sensors.ts';
+import { SimWorld } from './world.ts';
+
+/**
+ * `sim/cell`: the reference scenario's human–robot cell as four simulated devices (CONTRACT.md).
+ * One source per sensor; sources with the same `seed` share one ground truth, so a camera, a depth
+ * unit, a LiDAR and an EEG headset opened with seed 7 observe the same cell.
+ */
+export const simCellDriver: DeviceDriver<SimCellOptions> = {
+  name: 'sim/cell',
+
+  parseOptions: parseSimCellOptions,
+
+  describe(options: SimCellOptions): SourceDescription {
+    const spec = SENSORS[options.sensor];
+    const clock = new SimWorld({ seed: options.seed, lineHz: options.lineHz }).clock(options.sensor, { clock: options.clock });
+    const d: SourceDescription = {
+      kind: spec.kind,
+      modality: spec.modality,
+      nominalHz: spec.gridHz / spec.frameSamples,
+      bytesPerSample: spec.bytesPerSample,
+      latencyNs: clock.nominalLatencyNs(),
+    };
+    if (options.sensor === 'eeg') Object.assign(d, { samplesPerChunk: spec.frameSamples, rateHz: EEG_RATE_HZ, channels: CHANNELS.length });
+    return d;
+  },
+
+  list(): Promise<DeviceListing> {
+    return Promise.resolve({
+      devices: SIM_SENSORS.map((s) => ({ path: s, description: SENSORS[s].description, driver: 'sim/cell' })),
+      problems: [],
+    });
+  },
+
+  open(options: SimCellOptions, ctx: DeviceContext): Promise<DeviceAdapter> {
+    const world = new SimWorld({ seed: options.seed, lineHz: options.lineHz });
+    // Build the static background now (tens of ms), not inside the first frame's deadline.
+    if (options.sensor === 'camera' || options.sensor === 'depth') world.rgbd().background();
+    const clock = world.clock(options.sensor, { clock: options.clock, dropout: options.dropout });
+    return Promise.resolve(new SimAdapter(world, options, ctx, clock));
+  },
+};
