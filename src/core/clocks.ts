@@ -51,6 +51,8 @@ export class ManualClock implements Clock {
   /** Moves time to `t`, firing every due timer in order and yielding after each. */
   async advanceTo(t: TimestampNs): Promise<void> {
     if (t < this.#now) throw new RangeError(`ManualClock cannot go back: ${t} < ${this.#now}`);
+    // Let work queued before this call (sample pumps, worker replies) settle first.
+    await yieldToEventLoop();
     for (;;) {
       const head = this.#queue[0];
       if (head === undefined || head.at > t) break;

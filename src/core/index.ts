@@ -6,3 +6,4 @@ export * from './device.ts';
 export * from './logger.ts';
 export * from './async-queue.ts';
 export * from './registry.ts';
+export * from './spawn-worker.ts';

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../core/spawn-worker.ts';
 import { InferenceError, ModelError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
@@ -71,9 +72,8 @@ export class InferenceClient {
   /** Spawns the worker and waits until its sessions are loaded; rejects with the worker's ModelError. */
   async start(): Promise<ModelInfo> {
     const url = new URL(`./inference-worker${WORKER_EXT}`, import.meta.url);
-    const execArgv = WORKER_EXT === '.ts' && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
     const { onOutput: _o, onError: _e, log: _l, ...init } = this.#opts;
-    const worker = new Worker(url, { workerData: init satisfies WorkerInit, execArgv });
+    const worker = spawnWorker(url, { workerData: init satisfies WorkerInit });
     this.#worker = worker;
     this.#info = await new Promise<ModelInfo>((resolve, reject) => {
       const onMessage = (msg: WorkerReply): void => {
@@ -122,6 +122,11 @@ export class InferenceClient {
 
   get busy(): boolean {
     return this.#inFlight !== undefined;
+  }
+
+  /** Jobs in the client: 0 idle, 1 running, 2 running + one waiting. */
+  get queued(): number {
+    return (this.#inFlight ? 1 : 0) + (this.#pending ? 1 : 0);
   }
 
   /** Queues a fusion; if one is running, this replaces any job still waiting (counted as a drop). */

@@ -120,6 +120,11 @@ export class FusionPipeline {
     return this.#client.droppedTotal;
   }
 
+  /** Fusions in the inference client: 0 idle, 1 running, 2 running + one waiting. */
+  get queued(): number {
+    return this.#client.queued;
+  }
+
   get lastMask(): Record<string, MemberState> {
     return this.#lastMask;
   }

@@ -41,7 +41,8 @@ describe('SourceBuffer', () => {
     const b = new SourceBuffer({ capacity: 2 });
     const s = imageAt(1n);
     b.push(s);
-    structuredClone(s.payload.data.buffer, { transfer: [s.payload.data.buffer] });
+    const buf = s.payload.data.buffer as ArrayBuffer;
+    structuredClone(buf, { transfer: [buf] });
     expect(s.payload.data.byteLength).toBe(0);
     b.push(imageAt(2n));
     b.push(imageAt(3n));
