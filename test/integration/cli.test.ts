@@ -1,0 +1,123 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { statusPayload } from '../../src/publish/payload-schema.ts';
+import { freePort } from '../helpers/mosquitto.ts';
+
+/** The CLI as a user runs it: a real process, real signals, real exit codes. */
+const CLI = ['--import', 'tsx', resolve('src/main.ts')];
+const run = (args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+interface DemoYaml {
+  sources: Record<string, Record<string, unknown>>;
+  pipelines: { cell_state: { models: string; inputs: Record<string, Record<string, unknown>> } };
+  outputs: { mqtt: Record<string, unknown> };
+  metrics: Record<string, unknown>;
+}
+
+function demoConfig(mutate: (c: DemoYaml) => void = () => {}): string {
+  const c = parse(readFileSync('deploy/configs/demo.yaml', 'utf8')) as DemoYaml;
+  c.pipelines.cell_state.models = resolve('models/reference');
+  mutate(c);
+  const dir = mkdtempSync(join(tmpdir(), 'sensorium-cli-'));
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, stringify(c));
+  return file;
+}
+
+let child: ChildProcess | undefined;
+afterEach(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  child = undefined;
+});
+
+describe('sensorium CLI', () => {
+  it('an invalid config exits 78 and names the field and the value', () => {
+    const file = demoConfig((c) => void (c.pipelines.cell_state.inputs.lidar!.maxAge = 'a while'));
+    const r = run(['run', file]);
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain('pipelines.cell_state.inputs.lidar.maxAge');
+    expect(r.stderr).toContain('"a while"');
+  });
+
+  it('a driver option error exits 78 with its path', () => {
+    const file = demoConfig((c) => void (c.sources.eeg0!.sensor = 'fnirs'));
+    const r = run(['plan', file]);
+    expect(r.status).toBe(78);
+    expect(r.stderr).toMatch(/sources\.eeg0\.sensor: .*"fnirs"/);
+  });
+
+  it('plan explains rates, policies, latency and memory', () => {
+    const r = run(['plan', demoConfig(), '--json']);
+    expect(r.status).toBe(0);
+    const plan = JSON.parse(r.stdout) as { pipelines: Record<string, { outputHz: number; inputs: Record<string, { policy: string }>; worstCaseAddedLatencyMs: number }>; bufferBytes: number; sources: Record<string, { nominalHz: number }> };
+    expect(plan.pipelines.cell_state?.outputHz).toBe(10);
+    expect(plan.pipelines.cell_state?.inputs.eeg?.policy).toBe('window');
+    expect(plan.sources.cam0?.nominalHz).toBe(30);
+    expect(plan.bufferBytes).toBeGreaterThan(1e6);
+    expect(plan.pipelines.cell_state?.worstCaseAddedLatencyMs).toBeGreaterThan(100);
+  });
+
+  it('inspect verifies a model set', () => {
+    const r = run(['inspect', 'models/reference', '--json']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop() as string)).toMatchObject({ name: 'cell-reference', verified: true });
+  });
+
+  it('run: publishes results and metrics; SIGTERM drains, publishes offline and exits 0', async () => {
+    const port = await freePort();
+    const metricsPort = await freePort();
+    const file = demoConfig((c) => {
+      c.outputs.mqtt.port = port;
+      c.metrics.port = metricsPort;
+    });
+    child = spawn(process.execPath, [...CLI, 'run', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
+    const deadline = Date.now() + 30_000;
+    while (!stderr.includes('sensorium running')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'cli-test' });
+    const results: string[] = [];
+    sub.on('message', (topic, payload) => topic.endsWith('/result') && results.push(payload.toString()));
+    await sub.subscribeAsync('sensorium/v1/lab/cell-01/#', { qos: 1 });
+    while (results.length < 5) {
+      if (Date.now() > deadline) throw new Error('no results');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/sensorium_stage_latency_seconds_bucket\{.*pipeline="cell_state",stage="encode"/);
+    expect(metrics).toMatch(/sensorium_event_loop_lag_seconds\{quantile="0.99"\}/);
+    expect(metrics).toMatch(/sensorium_results_total\{pipeline="cell_state"\} \d+/);
+    await sub.endAsync();
+
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(stderr).toContain('sensorium stopped');
+  }, 90_000);
+
+  it('the offline status is retained after a clean stop (observed on an external broker)', async () => {
+    const { startMosquitto } = await import('../helpers/mosquitto.ts');
+    const broker = await startMosquitto();
+    const file = demoConfig((c) => void (c.metrics.enabled = false));
+    child = spawn(process.execPath, [...CLI, 'run', file, '--mqtt', broker.url, '--duration', '3s'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const code = await new Promise<number | null>((r) => child!.once('exit', (c) => r(c)));
+    expect(code).toBe(0);
+    const sub = await mqtt.connectAsync(broker.url, { clientId: 'late' });
+    const got = new Promise<string>((r) => sub.on('message', (_t, p) => r(p.toString())));
+    await sub.subscribeAsync('sensorium/v1/lab/cell-01/status', { qos: 1 });
+    const status = statusPayload.parse(JSON.parse(await got));
+    expect(status.state).toBe('offline');
+    await sub.endAsync();
+    await broker.stop();
+  }, 60_000);
+});
