@@ -2,7 +2,7 @@
  * The composition root: the only file in src/ that imports devices/ and models/ (lint-enforced).
  * It fills the registries and hands them to the CLI; nothing registers itself.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { drivers } from '../devices/index.ts';
 import type { Registry } from './core/registry.ts';
@@ -11,7 +11,9 @@ import { buildProgram } from './cli/program.ts';
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 export function createRegistry(): Registry {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  // src/main.ts → ../package.json; dist/src/main.js → ../../package.json
+  const pkgUrl = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)].find((u) => existsSync(u));
+  const pkg = JSON.parse(readFileSync(pkgUrl ?? new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return {
     drivers: new Map(drivers.map((d) => [d.name, d])),
     preprocessModule: new URL(`../models/preprocess/index${EXT}`, import.meta.url).href,

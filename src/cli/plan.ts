@@ -2,6 +2,7 @@ import { loadConfigFile } from '../config/load.ts';
 import { wire, type Wiring } from '../config/wiring.ts';
 import type { Registry } from '../core/registry.ts';
 import { nsToMs } from '../core/time.ts';
+import { bufferCapacities } from '../pipeline/buffer-sizing.ts';
 
 export interface Plan {
   sources: Record<string, { driver: string; kind: string; modality: string; nominalHz: number; bytesPerSample: number; bufferSamples: number; bufferBytes: number }>;
@@ -18,8 +19,6 @@ export interface Plan {
   bufferBytes: number;
 }
 
-/** Same sizing rule as the runtime's source buffers (SourceRunner): ~3 s, at least 16 samples. */
-const bufferSamples = (hz: number): number => Math.max(16, Math.ceil(hz * 3));
 
 /**
  * Predicts what the pipelines will do from the declared rates and policies. Trigger-driven
@@ -28,9 +27,10 @@ const bufferSamples = (hz: number): number => Math.max(16, Math.ceil(hz * 3));
  */
 export function makePlan(w: Wiring): Plan {
   const plan: Plan = { sources: {}, pipelines: {}, bufferBytes: 0 };
+  const capacities = bufferCapacities(w);
   for (const [id, s] of w.sources) {
     const d = s.description;
-    const n = bufferSamples(d.nominalHz);
+    const n = capacities.get(id) ?? 4;
     plan.sources[id] = { driver: s.driver.name, kind: d.kind, modality: d.modality, nominalHz: d.nominalHz, bytesPerSample: d.bytesPerSample, bufferSamples: n, bufferBytes: n * d.bytesPerSample };
     plan.bufferBytes += n * d.bytesPerSample;
   }

@@ -10,6 +10,7 @@ import { MqttPublisher } from '../publish/mqtt-publisher.ts';
 import type { ResultPayload } from '../publish/payload-schema.ts';
 import { MemorySpool } from '../publish/spool.ts';
 import { Topics } from '../publish/topics.ts';
+import { bufferCapacities } from './buffer-sizing.ts';
 import { FusionPipeline, type ResultSink } from './fusion-pipeline.ts';
 import { Metrics, serveMetrics } from './metrics.ts';
 import { SourceRunner } from './source-runner.ts';
@@ -54,7 +55,8 @@ export class Runtime {
     this.#o = o;
     this.metrics = new Metrics(o.registry.version);
     const { wiring, clock, log } = o;
-    for (const [id, ws] of wiring.sources) this.runners.set(id, new SourceRunner(ws, clock, log, this.metrics));
+    const capacities = bufferCapacities(wiring);
+    for (const [id, ws] of wiring.sources) this.runners.set(id, new SourceRunner(ws, clock, log, this.metrics, capacities.get(id)));
     const sinks: ResultSink[] = [(r) => this.#publishResult(r), ...(o.sinks ?? [])];
     for (const wp of wiring.pipelines) {
       const runners = new Map(wp.inputs.map((i) => [i.sourceId, this.runners.get(i.sourceId) as SourceRunner]));

@@ -38,15 +38,14 @@ export class SourceRunner {
   #reportedLost = 0;
   #reportedBad = 0;
 
-  constructor(wired: WiredSource, clock: Clock, log: Logger, metrics?: Metrics) {
+  /** `capacity`: samples the buffer holds (see buffer-sizing.ts). */
+  constructor(wired: WiredSource, clock: Clock, log: Logger, metrics?: Metrics, capacity = 16) {
     this.id = wired.id;
     this.#wired = wired;
     this.#clock = clock;
     this.#log = log.child({ source: wired.id });
     this.#metrics = metrics;
     const d = wired.description;
-    // Keep ~3 s of samples (at least 16): enough for 1 s windows plus reordering slack.
-    const capacity = Math.max(16, Math.ceil(d.nominalHz * 3));
     this.buffer = new SourceBuffer({
       capacity,
       maxBytes: Math.max(d.bytesPerSample * capacity, 1 << 20),
