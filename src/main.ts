@@ -5,12 +5,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { drivers } from '../devices/index.ts';
-import type { Registry } from './core/registry.ts';
+import { openBciGuiTimingReader } from '../devices/eeg/openbci-gui/index.ts';
+import type { CliRegistry } from './cli/registry.ts';
 import { buildProgram } from './cli/program.ts';
 
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
-export function createRegistry(): Registry {
+export function createRegistry(): CliRegistry {
   // src/main.ts → ../package.json; dist/src/main.js → ../../package.json
   const pkgUrl = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)].find((u) => existsSync(u));
   const pkg = JSON.parse(readFileSync(pkgUrl ?? new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -18,6 +19,7 @@ export function createRegistry(): Registry {
     drivers: new Map(drivers.map((d) => [d.name, d])),
     preprocessModule: new URL(`../models/preprocess/index${EXT}`, import.meta.url).href,
     version: pkg.version,
+    timingReaders: [openBciGuiTimingReader],
   };
 }
 

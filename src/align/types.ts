@@ -1,6 +1,7 @@
 import type { AnySample, Modality } from '../core/sample.ts';
 import type { TimestampNs } from '../core/time.ts';
 import type { SourceBuffer } from './source-buffer.ts';
+import type { DropCounts } from './synchronizer.ts';
 
 /**
  * `fresh`: a sample not used by an earlier set, within its maxAge. `held`: the same sample as the
@@ -14,7 +15,7 @@ export interface Member {
   sample?: AnySample;
   /** Trigger time minus the sample's time of validity (its newest point, for windows). */
   ageNs?: bigint;
-  /** Why it is missing (`stale`, `no-data`, `warming-up`), for logs and lineage. */
+  /** Why it is missing (`stale`, `no-data`, `warming-up`, `silent`), for logs and lineage. */
   reason?: string;
   /** Window policy: sample-index gaps inside the window, and samples missing in them. */
   gaps?: number;
@@ -37,4 +38,9 @@ export interface AlignedSet {
   mask: Partial<Record<Modality, MemberState>>;
   /** Spread of the members' times of validity (newest minus oldest), ns. */
   skewNs: bigint;
+  /**
+   * Samples dropped by the synchronizer since the previous set, per source and reason (only
+   * non-zero entries; absent when nothing was dropped). Lineage reports these.
+   */
+  drops?: Record<string, DropCounts>;
 }

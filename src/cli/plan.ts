@@ -2,6 +2,7 @@ import { loadConfigFile } from '../config/load.ts';
 import { wire, type Wiring } from '../config/wiring.ts';
 import type { Registry } from '../core/registry.ts';
 import { nsToMs } from '../core/time.ts';
+import { planPipeline } from '../align/plan-wiring.ts';
 import { bufferCapacities } from '../pipeline/buffer-sizing.ts';
 
 export interface Plan {
@@ -13,7 +14,10 @@ export interface Plan {
       outputHz: number;
       inputs: Record<string, { source: string; policy: string; maxAgeMs: number; lengthMs?: number; expected: { fresh: number; held: number; missing: number }; warning?: string }>;
       worstCaseAddedLatencyMs: number;
+      /** Longest time from the newest member's arrival to the set's emission. */
       alignWaitMs: number;
+      /** Longest age of the oldest member at emission (includes transport latency and sweep length). */
+      maxDataAgeMs: number;
     }
   >;
   bufferBytes: number;
@@ -21,9 +25,9 @@ export interface Plan {
 
 
 /**
- * Predicts what the pipelines will do from the declared rates and policies. Trigger-driven
- * policies never wait (align wait 0); a member is at most `maxAge` old when used, and an event
- * can wait up to one trigger period for the next fusion.
+ * Predicts what the pipelines will do by running the real alignment policies over the sources'
+ * declared rates and latencies (src/align/plan.ts: several phase offsets of simulated stamps), and
+ * sizes buffers with the runtime's own rule. Trigger-driven policies never wait (align wait 0).
  */
 export function makePlan(w: Wiring): Plan {
   const plan: Plan = { sources: {}, pipelines: {}, bufferBytes: 0 };
@@ -34,39 +38,35 @@ export function makePlan(w: Wiring): Plan {
     plan.sources[id] = { driver: s.driver.name, kind: d.kind, modality: d.modality, nominalHz: d.nominalHz, bytesPerSample: d.bytesPerSample, bufferSamples: n, bufferBytes: n * d.bytesPerSample };
     plan.bufferBytes += n * d.bytesPerSample;
   }
+  const r2 = (x: number): number => Math.round(x * 100) / 100;
   for (const p of w.pipelines) {
-    const periodMs = 'everyNs' in p.trigger ? nsToMs(p.trigger.everyNs) : 1000 / (w.sources.get(p.trigger.on)?.description.nominalHz ?? 1);
-    const outputHz = 1000 / periodMs;
+    const pred = planPipeline(p, w.sources, { bufferCapacity: (id) => capacities.get(id) });
     const inputs: Plan['pipelines'][string]['inputs'] = {};
-    let worst = 0;
     for (const i of p.inputs) {
-      const d = w.sources.get(i.sourceId)?.description;
+      const got = pred.inputs[i.modality];
+      const expected = { fresh: r2(got?.fresh ?? 0), held: r2(got?.held ?? 0), missing: r2(got?.missing ?? 0) };
       const maxAgeMs = nsToMs(i.maxAgeNs);
-      const srcPeriodMs = d ? 1000 / d.nominalHz : Infinity;
-      const latencyMs = d?.latencyNs ? nsToMs(d.latencyNs) : 0;
-      // A sample's age at a trigger is uniform in [latency, latency + period] (latest policy).
-      const missing = Math.min(1, Math.max(0, (latencyMs + srcPeriodMs - maxAgeMs) / srcPeriodMs));
-      const fresh = Math.min(1 - missing, d ? d.nominalHz / outputHz : 0);
-      const held = Math.max(0, 1 - missing - fresh);
-      const r2 = (x: number): number => Math.round(x * 100) / 100;
-      let warning: string | undefined;
-      if (missing > 0.01) warning = `maxAge ${maxAgeMs} ms < latency + period (${r2(latencyMs + srcPeriodMs)} ms): expect "missing" in ~${Math.round(missing * 100)} % of sets`;
+      const d = w.sources.get(i.sourceId)?.description;
+      const warning =
+        expected.missing > 0.01
+          ? `expect "missing" in ~${Math.round(expected.missing * 100)} % of sets: maxAge ${maxAgeMs} ms is shorter than latency + period of ${i.sourceId} (${r2((d?.latencyNs ? nsToMs(d.latencyNs) : 0) + 1000 / (d?.nominalHz ?? 1))} ms)`
+          : undefined;
       inputs[i.modality] = {
         source: i.sourceId,
         policy: i.policy,
         maxAgeMs,
         ...(i.policy === 'window' ? { lengthMs: nsToMs(i.lengthNs) } : {}),
-        expected: { fresh: r2(fresh), held: r2(held), missing: r2(missing) },
+        expected,
         ...(warning ? { warning } : {}),
       };
-      worst = Math.max(worst, Math.min(maxAgeMs, latencyMs + srcPeriodMs));
     }
     plan.pipelines[p.name] = {
-      trigger: 'everyNs' in p.trigger ? `every ${periodMs} ms` : `on ${p.trigger.on}`,
-      outputHz: Math.round(outputHz * 100) / 100,
+      trigger: 'everyNs' in p.trigger ? `every ${nsToMs(p.trigger.everyNs)} ms` : `on ${p.trigger.on}`,
+      outputHz: r2(pred.outputHz),
       inputs,
-      alignWaitMs: 0,
-      worstCaseAddedLatencyMs: Math.round((worst + periodMs) * 100) / 100,
+      alignWaitMs: r2(pred.alignWaitMs.max),
+      maxDataAgeMs: r2(pred.maxDataAgeMs),
+      worstCaseAddedLatencyMs: r2(pred.worstCaseAddedLatencyMs),
     };
   }
   return plan;
@@ -84,12 +84,13 @@ export async function planCommand(configPath: string, opts: { json: boolean }, r
     out.push(`  ${id.padEnd(10)} ${s.driver.padEnd(14)} ${s.modality.padEnd(7)} ${String(s.nominalHz).padStart(6)} Hz  ${(s.bytesPerSample / 1024).toFixed(1).padStart(8)} KiB/sample  buffer ${s.bufferSamples} (${(s.bufferBytes / 1048576).toFixed(1)} MiB)`);
   }
   for (const [name, p] of Object.entries(plan.pipelines)) {
-    out.push('', `pipeline ${name}: trigger ${p.trigger} → ${p.outputHz} results/s; align never waits (${p.alignWaitMs} ms)`);
+    out.push('', `pipeline ${name}: trigger ${p.trigger} → ${p.outputHz} results/s (predicted by the real policies over the declared rates)`);
     for (const [mod, i] of Object.entries(p.inputs)) {
       out.push(`  ${mod.padEnd(7)} ← ${i.source.padEnd(8)} ${i.policy.padEnd(7)} maxAge ${i.maxAgeMs} ms${i.lengthMs ? `, length ${i.lengthMs} ms` : ''}  expect fresh ${i.expected.fresh} held ${i.expected.held} missing ${i.expected.missing}`);
       if (i.warning) out.push(`          ! ${i.warning}`);
     }
-    out.push(`  worst-case added latency (data age + wait for the next trigger): ${p.worstCaseAddedLatencyMs} ms, plus inference`);
+    out.push(`  worst-case added latency (alignment, from a sample's arrival to its fusion): ${p.worstCaseAddedLatencyMs} ms, plus inference`);
+    out.push(`  oldest data fused: ${p.maxDataAgeMs} ms after its time of validity; a set leaves ≤ ${p.alignWaitMs} ms after its newest member arrives`);
   }
   out.push('', `buffer memory: ${(plan.bufferBytes / 1048576).toFixed(1)} MiB`);
   process.stdout.write(`${out.join('\n')}\n`);

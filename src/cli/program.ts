@@ -1,10 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, EXIT_CONFIG, ModelError, describeError } from '../core/errors.ts';
-import type { Registry } from '../core/registry.ts';
+import { ConfigError, DecodeError, EXIT_CONFIG, ModelError, RecordingError, describeError } from '../core/errors.ts';
+import type { CliRegistry } from './registry.ts';
 import { parseDuration } from '../core/time.ts';
 import { inspectCommand } from './inspect.ts';
 import { planCommand } from './plan.ts';
 import { runCommand } from './run.ts';
+import { timingCommand } from './timing.ts';
 
 const DEFAULT_CONFIG = 'deploy/configs/demo.yaml';
 
@@ -20,7 +21,10 @@ function port(text: string): number {
   return n;
 }
 
-/** Maps failures to exit codes: 78 (EX_CONFIG) for config and model-set problems, 1 otherwise. */
+/** EX_DATAERR: an input file (recording, capture) that cannot be read as what it claims to be. */
+const EXIT_DATA = 65;
+
+/** Maps failures to exit codes: 78 (EX_CONFIG) for config and model-set problems, 65 for unreadable input files, 1 otherwise. */
 async function guard(fn: () => Promise<number>): Promise<never> {
   let code: number;
   try {
@@ -29,6 +33,9 @@ async function guard(fn: () => Promise<number>): Promise<never> {
     if (err instanceof ConfigError || err instanceof ModelError) {
       process.stderr.write(`sensorium: ${err instanceof ConfigError ? 'invalid config' : 'model error'}: ${err.message}\n`);
       code = EXIT_CONFIG;
+    } else if (err instanceof RecordingError || err instanceof DecodeError) {
+      process.stderr.write(`sensorium: ${err.message}\n`);
+      code = EXIT_DATA;
     } else {
       process.stderr.write(`sensorium: ${describeError(err)}\n`);
       code = 1;
@@ -37,7 +44,7 @@ async function guard(fn: () => Promise<number>): Promise<never> {
   process.exit(code);
 }
 
-export function buildProgram(registry: Registry): Command {
+export function buildProgram(registry: CliRegistry): Command {
   const program = new Command();
   program
     .name('sensorium')
@@ -69,6 +76,13 @@ export function buildProgram(registry: Registry): Command {
     .argument('<model-dir>', 'directory with manifest.json')
     .option('--json', 'machine-readable output')
     .action((dir: string, o: { json?: boolean }) => guard(() => inspectCommand(dir, { json: Boolean(o.json) })));
+
+  program
+    .command('timing')
+    .description('timing analysis of a recording per source: nominal vs effective rate, drift, raw vs dejittered jitter, gaps, resets')
+    .argument('<file>', 'OpenBCI GUI text recording (v5/v6/2016)')
+    .option('--stamps <csv>', 'also write per-sample stamps: source,index,raw_ms,dejittered_ms')
+    .action((file: string, o: { stamps?: string }) => guard(() => timingCommand(file, { readers: registry.timingReaders, ...(o.stamps ? { stamps: o.stamps } : {}) })));
 
   return program;
 }

@@ -1,0 +1,18 @@
+export type { AlignedSet, InputPolicy, Member, MemberState } from './types.ts';
+export { SourceBuffer, type SourceBufferOptions, type SourceBufferStats } from './source-buffer.ts';
+export { Aligner, type AlignerCounters, type AlignerInput } from './aligner.ts';
+export { DROP_REASONS, type DropCounts, type DropReason, type SyncInput, type SyncStats, type Synchronizer } from './synchronizer.ts';
+export { LatestPolicy, type LatestPolicyOptions } from './policies/latest.ts';
+export { WindowPolicy, type WindowPolicyOptions } from './policies/window.ts';
+export { ExactSynchronizer, type ExactOptions } from './policies/exact.ts';
+export { ApproximateSynchronizer, type ApproximateOptions } from './policies/approximate.ts';
+export { TriggeredSynchronizer, type Trigger, type TriggeredInput, type TriggeredOptions } from './policies/triggered.ts';
+export type { EventInput } from './policies/event-queue.ts';
+export { createSynchronizer, type InputSpec, type PipelineSpec, type PolicyName } from './create.ts';
+export { predictPlan, type PlanOptions, type PlanPrediction, type PlanSource } from './plan.ts';
+export { ClockSync, type ClockEstimate, type ClockEvent, type ClockSyncOptions, type Observation } from './clock-sync/clock-sync.ts';
+export { SampleCounter, type CounterStep, type SampleCounterOptions, type SampleCounterStats } from './clock-sync/sample-counter.ts';
+export { CounterClock, type CounterClockOptions, type CounterStamp } from './clock-sync/counter-clock.ts';
+export { analyzeTiming, type AnalyzeOptions, type TimingAnalysis, type TimingReport } from './timing/analyze.ts';
+export type { RecordingTimingReader, TimingRecording, TimingStream } from './timing/types.ts';
+export { planPipeline, type WiredPipelineLike } from './plan-wiring.ts';
