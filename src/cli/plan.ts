@@ -4,6 +4,7 @@ import type { Registry } from '../core/registry.ts';
 import { nsToMs } from '../core/time.ts';
 import { planPipeline } from '../align/plan-wiring.ts';
 import { bufferCapacities } from '../pipeline/buffer-sizing.ts';
+import { triggerText } from '../pipeline/status.ts';
 
 export interface Plan {
   sources: Record<string, { driver: string; kind: string; modality: string; nominalHz: number; bytesPerSample: number; bufferSamples: number; bufferBytes: number }>;
@@ -45,7 +46,7 @@ export function makePlan(w: Wiring): Plan {
     for (const i of p.inputs) {
       const got = pred.inputs[i.modality];
       const expected = { fresh: r2(got?.fresh ?? 0), held: r2(got?.held ?? 0), missing: r2(got?.missing ?? 0) };
-      const maxAgeMs = nsToMs(i.maxAgeNs);
+      const maxAgeMs = nsToMs(i.policy === 'latest' || i.policy === 'window' ? i.maxAgeNs : i.deadlineNs);
       const d = w.sources.get(i.sourceId)?.description;
       const warning =
         expected.missing > 0.01
@@ -61,7 +62,7 @@ export function makePlan(w: Wiring): Plan {
       };
     }
     plan.pipelines[p.name] = {
-      trigger: 'everyNs' in p.trigger ? `every ${nsToMs(p.trigger.everyNs)} ms` : `on ${p.trigger.on}`,
+      trigger: triggerText(p),
       outputHz: r2(pred.outputHz),
       inputs,
       alignWaitMs: r2(pred.alignWaitMs.max),
@@ -86,7 +87,7 @@ export async function planCommand(configPath: string, opts: { json: boolean }, r
   for (const [name, p] of Object.entries(plan.pipelines)) {
     out.push('', `pipeline ${name}: trigger ${p.trigger} → ${p.outputHz} results/s (predicted by the real policies over the declared rates)`);
     for (const [mod, i] of Object.entries(p.inputs)) {
-      out.push(`  ${mod.padEnd(7)} ← ${i.source.padEnd(8)} ${i.policy.padEnd(7)} maxAge ${i.maxAgeMs} ms${i.lengthMs ? `, length ${i.lengthMs} ms` : ''}  expect fresh ${i.expected.fresh} held ${i.expected.held} missing ${i.expected.missing}`);
+      out.push(`  ${mod.padEnd(7)} ← ${i.source.padEnd(8)} ${i.policy.padEnd(7)} ${i.policy === 'exact' || i.policy === 'approximate' ? 'deadline' : 'maxAge'} ${i.maxAgeMs} ms${i.lengthMs ? `, length ${i.lengthMs} ms` : ''}  expect fresh ${i.expected.fresh} held ${i.expected.held} missing ${i.expected.missing}`);
       if (i.warning) out.push(`          ! ${i.warning}`);
     }
     out.push(`  worst-case added latency (alignment, from a sample's arrival to its fusion): ${p.worstCaseAddedLatencyMs} ms, plus inference`);

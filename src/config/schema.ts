@@ -13,10 +13,13 @@ const level = z.string().regex(/^[a-z0-9_-]+$/, 'use lowercase letters, digits, 
 const sourceId = z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" or "-"');
 const modality = z.enum(MODALITIES as [Modality, ...Modality[]]);
 
+const maxLatency = duration.describe('Transport budget: how long a trigger instant may wait for this source (default 0: never wait); event-driven: later samples are "late"');
+
 const latestInput = z.strictObject({
   source: sourceId,
   policy: z.literal('latest'),
   maxAge: duration.describe('A sample older than this at the trigger is "missing" (never silently reused)'),
+  maxLatency: maxLatency.optional(),
 });
 
 const windowInput = z.strictObject({
@@ -24,9 +27,19 @@ const windowInput = z.strictObject({
   policy: z.literal('window'),
   length: duration.describe('Window length ending at the trigger (EEG: 1s = 250 samples at 250 Hz)'),
   maxAge: duration.default('200ms').describe('If the newest sample is older than this, the input is "missing"'),
+  maxLatency: maxLatency.optional(),
 });
 
-export const inputSchema = z.discriminatedUnion('policy', [latestInput, windowInput]);
+const eventInput = (policy: 'exact' | 'approximate') =>
+  z.strictObject({
+    source: sourceId,
+    policy: z.literal(policy),
+    deadline: duration.default('500ms').describe('Silence tolerance: with nothing this long after the earliest stamp of a forming set, this input is "missing" in it'),
+    maxLatency: maxLatency.optional(),
+    ...(policy === 'approximate' ? { minPeriod: duration.optional().describe("Least spacing of this source's stamps (ROS inter_message_lower_bound): proves sets optimal sooner") } : {}),
+  });
+
+export const inputSchema = z.discriminatedUnion('policy', [latestInput, windowInput, eventInput('exact'), eventInput('approximate')]);
 
 const trigger = z.union([
   z.strictObject({ every: duration.describe('Fuse at a fixed rate on the host clock') }),
@@ -37,7 +50,9 @@ export const pipelineSchema = z.strictObject({
   models: z.string().min(1).describe('Model set directory (with manifest.json), relative to this file'),
   head: z.string().optional().describe("Fusion head (default: the manifest's defaultHead)"),
   precision: z.enum(['int8', 'float']).default('int8'),
-  trigger,
+  trigger: trigger.optional().describe('Required for latest/window inputs; exact/approximate pipelines emit when a set is matched'),
+  maxInterval: duration.optional().describe('approximate: widest timestamp spread a set may have (ROS max_interval_duration)'),
+  agePenalty: z.number().min(0).optional().describe('approximate: ROS age penalty (default 0.1)'),
   inputs: z.partialRecord(modality, inputSchema),
 });
 

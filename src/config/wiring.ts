@@ -16,8 +16,9 @@ export interface WiredSource {
 }
 
 export type WiredInput =
-  | { modality: Modality; sourceId: string; policy: 'latest'; maxAgeNs: bigint }
-  | { modality: Modality; sourceId: string; policy: 'window'; lengthNs: bigint; maxAgeNs: bigint; samples: number };
+  | { modality: Modality; sourceId: string; policy: 'latest'; maxAgeNs: bigint; maxLatencyNs?: bigint }
+  | { modality: Modality; sourceId: string; policy: 'window'; lengthNs: bigint; maxAgeNs: bigint; samples: number; maxLatencyNs?: bigint }
+  | { modality: Modality; sourceId: string; policy: 'exact' | 'approximate'; deadlineNs: bigint; maxLatencyNs?: bigint; minPeriodNs?: bigint };
 
 export interface WiredPipeline {
   name: string;
@@ -25,7 +26,10 @@ export interface WiredPipeline {
   manifest: Manifest;
   head: string;
   precision: 'int8' | 'float';
-  trigger: { everyNs: bigint } | { on: string };
+  /** Absent for exact/approximate pipelines (they emit when a set is matched). */
+  trigger?: { everyNs: bigint } | { on: string };
+  maxIntervalNs?: bigint;
+  agePenalty?: number;
   inputs: WiredInput[];
 }
 
@@ -34,6 +38,12 @@ export interface Wiring {
   sources: Map<string, WiredSource>;
   pipelines: WiredPipeline[];
   mqtt: MqttOutputConfig | undefined;
+}
+
+function ns0(text: string, path: string): bigint {
+  const v = parseDuration(text);
+  if (v === undefined || v < 0n) throw new ConfigError(path, `expected a duration (got ${JSON.stringify(text)})`);
+  return v;
 }
 
 function ns(text: string, path: string): bigint {
@@ -87,19 +97,32 @@ export async function wire(config: Config, registry: Registry, baseDir: string):
       if (!enc || !manifest.modalities.includes(mod)) {
         throw new ConfigError(`${ipath}`, `model set ${manifest.name} has no ${mod} encoder (it takes ${manifest.modalities.join(', ')})`);
       }
-      const maxAgeNs = ns(input.maxAge, `${ipath}.maxAge`);
+      const maxLatencyNs = input.maxLatency !== undefined ? { maxLatencyNs: ns0(input.maxLatency, `${ipath}.maxLatency`) } : {};
       if (input.policy === 'latest') {
-        inputs.push({ modality: mod, sourceId: input.source, policy: 'latest', maxAgeNs });
-      } else {
+        inputs.push({ modality: mod, sourceId: input.source, policy: 'latest', maxAgeNs: ns(input.maxAge, `${ipath}.maxAge`), ...maxLatencyNs });
+      } else if (input.policy === 'window') {
         const lengthNs = ns(input.length, `${ipath}.length`);
         const samples = Number(enc.input.shape[enc.input.shape.length - 1]);
         if (src.description.kind !== 'eeg') throw new ConfigError(`${ipath}.policy`, `window needs a continuous (EEG) source; ${input.source} is ${src.description.kind}`);
-        inputs.push({ modality: mod, sourceId: input.source, policy: 'window', lengthNs, maxAgeNs, samples });
+        inputs.push({ modality: mod, sourceId: input.source, policy: 'window', lengthNs, maxAgeNs: ns(input.maxAge, `${ipath}.maxAge`), samples, ...maxLatencyNs });
+      } else {
+        const mp = (input as { minPeriod?: string }).minPeriod;
+        const minPeriod = mp !== undefined ? { minPeriodNs: ns(mp, `${ipath}.minPeriod`) } : {};
+        inputs.push({ modality: mod, sourceId: input.source, policy: input.policy, deadlineNs: ns(input.deadline, `${ipath}.deadline`), ...maxLatencyNs, ...minPeriod });
       }
     }
     if (inputs.length === 0) throw new ConfigError(`${path}.inputs`, 'a pipeline needs at least one input');
+    const policies = new Set(inputs.map((i) => i.policy));
+    const eventDriven = policies.has('exact') || policies.has('approximate');
+    if (eventDriven && policies.size > 1) {
+      throw new ConfigError(`${path}.inputs`, `exact/approximate match whole sets and cannot be mixed with other policies (got ${[...policies].join(', ')})`);
+    }
     let trigger: WiredPipeline['trigger'];
-    if ('every' in p.trigger) {
+    if (eventDriven) {
+      if (p.trigger) throw new ConfigError(`${path}.trigger`, `${[...policies][0]} pipelines emit when a set is matched; remove the trigger`);
+    } else if (!p.trigger) {
+      throw new ConfigError(`${path}.trigger`, 'latest/window inputs need a trigger ({ every: 100ms } or { on: <source> })');
+    } else if ('every' in p.trigger) {
       trigger = { everyNs: ns(p.trigger.every, `${path}.trigger.every`) };
     } else {
       if (!inputs.some((i) => i.sourceId === (p.trigger as { on: string }).on)) {
@@ -107,7 +130,18 @@ export async function wire(config: Config, registry: Registry, baseDir: string):
       }
       trigger = { on: p.trigger.on };
     }
-    pipelines.push({ name, modelDir, manifest, head, precision: p.precision, trigger, inputs });
+    if (p.maxInterval !== undefined && !policies.has('approximate')) throw new ConfigError(`${path}.maxInterval`, 'only approximate pipelines take maxInterval');
+    pipelines.push({
+      name,
+      modelDir,
+      manifest,
+      head,
+      precision: p.precision,
+      ...(trigger ? { trigger } : {}),
+      ...(p.maxInterval !== undefined ? { maxIntervalNs: ns(p.maxInterval, `${path}.maxInterval`) } : {}),
+      ...(p.agePenalty !== undefined ? { agePenalty: p.agePenalty } : {}),
+      inputs,
+    });
   }
   if (pipelines.length === 0) throw new ConfigError('pipelines', 'at least one pipeline is required');
 

@@ -10,7 +10,8 @@ import { nsToS } from '../core/time.ts';
 export function bufferCapacity(nominalHz: number, inputs: readonly WiredInput[]): number {
   let need = 4;
   for (const i of inputs) {
-    const span = i.policy === 'window' ? nsToS(i.lengthNs) + nsToS(i.maxAgeNs) : nsToS(i.maxAgeNs);
+    // exact/approximate keep their own per-source queues; a deadline's worth is what they can use.
+    const span = i.policy === 'window' ? nsToS(i.lengthNs) + nsToS(i.maxAgeNs) : i.policy === 'latest' ? nsToS(i.maxAgeNs) : nsToS(i.deadlineNs);
     need = Math.max(need, Math.ceil(span * nominalHz) + (i.policy === 'window' ? 4 : 2));
   }
   return need;

@@ -1,13 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { Aligner, type AlignerInput } from '../align/aligner.ts';
-import { LatestPolicy } from '../align/policies/latest.ts';
-import { WindowPolicy } from '../align/policies/window.ts';
+import { createSynchronizer, type InputSpec } from '../align/create.ts';
+import { DROP_REASONS, type Synchronizer } from '../align/synchronizer.ts';
 import type { AlignedSet, MemberState } from '../align/types.ts';
 import type { WiredInput, WiredPipeline } from '../config/wiring.ts';
 import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AnySample, Modality } from '../core/sample.ts';
-import { every, type Clock, type Timer, type TimestampNs } from '../core/time.ts';
+import type { Clock, Timer, TimestampNs } from '../core/time.ts';
 import { InferenceClient, type FusionOutput, type ModelInfo } from '../inference/inference-client.ts';
 import type { ResultPayload } from '../publish/payload-schema.ts';
 import type { Metrics } from './metrics.ts';
@@ -29,6 +28,10 @@ export interface FusionPipelineOptions {
   sinks: ResultSink[];
   /** Omit wall-clock stage times from results (deterministic replay). */
   omitStageTimes?: boolean;
+  /** Samples each source buffer holds (trigger-driven policies), from buffer-sizing.ts. */
+  bufferCapacity?: (sourceId: string) => number | undefined;
+  /** First result seq (continues after a restart when the spool remembers the last one). */
+  startSeq?: number;
 }
 
 interface JobContext {
@@ -37,30 +40,37 @@ interface JobContext {
   alignMs: number;
 }
 
-function policyFor(input: WiredInput): AlignerInput {
-  const policy =
-    input.policy === 'latest'
-      ? new LatestPolicy({ maxAgeNs: input.maxAgeNs })
-      : new WindowPolicy({ lengthNs: input.lengthNs, samples: input.samples, maxAgeNs: input.maxAgeNs });
-  return { modality: input.modality, sourceId: input.sourceId, policy };
+function inputSpec(i: WiredInput): InputSpec {
+  const base = { modality: i.modality, sourceId: i.sourceId, policy: i.policy };
+  switch (i.policy) {
+    case 'latest':
+      return { ...base, maxAgeNs: i.maxAgeNs };
+    case 'window':
+      return { ...base, maxAgeNs: i.maxAgeNs, lengthNs: i.lengthNs, samples: i.samples };
+    default:
+      return { ...base, deadlineNs: i.deadlineNs, ...(i.minPeriodNs !== undefined ? { minPeriodNs: i.minPeriodNs } : {}), ...(i.maxLatencyNs !== undefined ? { maxLatencyNs: i.maxLatencyNs } : {}) };
+  }
 }
 
 /**
- * One fusion pipeline: trigger → align (never waits; mask says what is real) → inference worker
- * (one in flight, keep newest) → result with lineage → sinks.
+ * One fusion pipeline: samples → synchronizer (latest/window at trigger instants, or exact /
+ * approximate matching; never stalls on a silent source — the mask says what is real) → inference
+ * worker (one in flight, keep newest) → result with lineage → sinks.
  */
 export class FusionPipeline {
   readonly name: string;
   readonly #o: FusionPipelineOptions;
-  readonly #aligner: Aligner;
+  readonly #sync: Synchronizer;
   readonly #client: InferenceClient;
   readonly #log: Logger;
   #timer: Timer | undefined;
+  #timerAt: TimestampNs | undefined;
   #info: ModelInfo | undefined;
-  #seq = 0;
+  #seq: number;
   #results = 0;
   #lastMask: Record<string, MemberState> = {};
-  #lastTotals = new Map<string, { unused: number; lost: number }>();
+  #lastLost = new Map<string, number>();
+  #started = false;
   #latencies: number[] = [];
   #stopped = false;
 
@@ -68,8 +78,17 @@ export class FusionPipeline {
     this.#o = o;
     this.name = o.wired.name;
     this.#log = o.log.child({ pipeline: o.wired.name });
-    const buffers = new Map([...o.runners].map(([id, r]) => [id, r.buffer]));
-    this.#aligner = new Aligner(o.wired.inputs.map(policyFor), buffers);
+    this.#seq = o.startSeq ?? 0;
+    const trig = o.wired.trigger;
+    this.#sync = createSynchronizer({
+      inputs: o.wired.inputs.map(inputSpec),
+      // Fixed-rate instants on the grid of the host timeline (phase 0): deterministic, not start-dependent.
+      ...(trig === undefined ? {} : 'everyNs' in trig ? { trigger: { everyNs: trig.everyNs, phaseNs: 0n } } : { trigger: { on: trig.on } }),
+      ...(o.wired.maxIntervalNs !== undefined ? { maxIntervalNs: o.wired.maxIntervalNs } : {}),
+      ...(o.wired.agePenalty !== undefined ? { agePenalty: o.wired.agePenalty } : {}),
+      ...(o.bufferCapacity ? { bufferCapacity: (id: string) => o.bufferCapacity?.(id) ?? 16 } : {}),
+      startNs: o.clock.now(),
+    });
     this.#client = new InferenceClient({
       modelDir: o.wired.modelDir,
       head: o.wired.head,
@@ -91,21 +110,46 @@ export class FusionPipeline {
     return this.#info;
   }
 
-  /** Starts the trigger (loading the models first if needed). */
+  /** Starts feeding samples to the synchronizer (loading the models first if needed). */
   async start(): Promise<ModelInfo> {
     await this.load();
-    const trig = this.#o.wired.trigger;
-    const clock = this.#o.clock;
-    if ('everyNs' in trig) {
-      // Ticks on the period grid of the host timeline: deterministic instants, not start-dependent.
-      const now = clock.now();
-      const start = (now / trig.everyNs + 1n) * trig.everyNs;
-      this.#timer = every(clock, start, trig.everyNs, (t) => this.trigger(t));
-    } else {
-      const runner = this.#o.runners.get(trig.on);
-      runner?.onSample((s: AnySample) => this.trigger(s.t));
+    if (!this.#started) {
+      this.#started = true;
+      for (const sourceId of new Set(this.#o.wired.inputs.map((i) => i.sourceId))) {
+        this.#o.runners.get(sourceId)?.onSample((s: AnySample) => {
+          if (this.#stopped) return;
+          this.#sync.push(s);
+          this.#poll();
+        });
+      }
+      this.#poll();
     }
     return this.#info as ModelInfo;
+  }
+
+  /** Cumulative synchronizer counters (for /metrics and health). */
+  syncStats(): ReturnType<Synchronizer['stats']> {
+    return this.#sync.stats();
+  }
+
+  /** Emits every set that is ready at the clock's now, and re-arms the deadline timer. */
+  #poll(): void {
+    if (this.#stopped) return;
+    const clock = this.#o.clock;
+    const startedAt = performance.now();
+    const sets = this.#sync.poll(clock.now());
+    const alignMs = performance.now() - startedAt;
+    for (const set of sets) this.#submit(set, startedAt, alignMs / sets.length);
+    const next = this.#sync.nextDeadline();
+    if (next !== this.#timerAt) {
+      this.#timer?.cancel();
+      this.#timerAt = next;
+      this.#timer = next === undefined ? undefined : clock.at(next, () => {
+        this.#timerAt = undefined;
+        this.#timer = undefined;
+        this.#poll();
+      });
+    }
   }
 
   get info(): ModelInfo | undefined {
@@ -137,17 +181,13 @@ export class FusionPipeline {
     return { p50: Math.round(q(0.5) * 1000) / 1000, p99: Math.round(q(0.99) * 1000) / 1000 };
   }
 
-  /** Aligns at `t` and hands the set to inference. Public for tests and replay drivers. */
-  trigger(t: TimestampNs): void {
-    if (this.#stopped) return;
-    const startedAt = performance.now();
-    const set = this.#aligner.align(t);
-    const alignMs = performance.now() - startedAt;
+  #submit(set: AlignedSet, startedAt: number, alignMs: number): void {
     const inputs: Partial<Record<Modality, AnySample>> = {};
     for (const [mod, m] of Object.entries(set.members) as [Modality, NonNullable<AlignedSet['members'][Modality]>][]) {
       if (m.sample && m.state !== 'missing') inputs[mod] = m.sample;
       if (m.gaps) this.#o.metrics?.windowGaps.inc({ pipeline: this.name, modality: mod }, m.gaps);
     }
+    this.#collectDrops(set);
     this.#client.submit({ inputs, context: { set, startedAt, alignMs } satisfies JobContext });
   }
 
@@ -156,16 +196,32 @@ export class FusionPipeline {
     return this.#client.idle();
   }
 
+  /**
+   * Drops per source since the previous result: the synchronizer's (per set, by reason) plus what
+   * the device or transport lost. Sets dropped by keep-newest carried drops too; they are
+   * accumulated so no count is lost with the set.
+   */
+  #pendingDrops = new Map<string, Record<string, number>>();
+
+  #collectDrops(set: AlignedSet): void {
+    for (const [sourceId, counts] of Object.entries(set.drops ?? {})) {
+      const acc = this.#pendingDrops.get(sourceId) ?? {};
+      for (const r of DROP_REASONS) if (counts[r]) acc[r] = (acc[r] ?? 0) + counts[r];
+      this.#pendingDrops.set(sourceId, acc);
+      for (const r of DROP_REASONS) if (counts[r]) this.#o.metrics?.sourceDropped.inc({ source: sourceId, reason: r }, counts[r]);
+    }
+  }
+
   #drops(): ResultPayload['lineage']['drops']['sources'] {
     const out: ResultPayload['lineage']['drops']['sources'] = {};
-    for (const input of this.#o.wired.inputs) {
-      const r = this.#o.runners.get(input.sourceId);
-      if (!r) continue;
-      const now = { unused: r.buffer.stats().evictedUnused, lost: r.lost() };
-      const prev = this.#lastTotals.get(input.sourceId) ?? { unused: 0, lost: 0 };
-      out[input.sourceId] = { unused: now.unused - prev.unused, lost: now.lost - prev.lost };
-      this.#lastTotals.set(input.sourceId, now);
+    for (const sourceId of new Set(this.#o.wired.inputs.map((i) => i.sourceId))) {
+      const lostNow = this.#o.runners.get(sourceId)?.lost() ?? 0;
+      const lost = lostNow - (this.#lastLost.get(sourceId) ?? 0);
+      this.#lastLost.set(sourceId, lostNow);
+      const acc = this.#pendingDrops.get(sourceId) ?? {};
+      out[sourceId] = { lost, ...acc };
     }
+    this.#pendingDrops.clear();
     return out;
   }
 

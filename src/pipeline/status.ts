@@ -26,18 +26,27 @@ export function buildStatus(c: StatusContext): StatusPayload {
     for (const { wired, info } of c.pipelines) {
       const inputs: NonNullable<StatusPayload['pipelines']>[string]['inputs'] = {};
       for (const i of wired.inputs) {
-        inputs[i.modality] = { source: i.sourceId, policy: i.policy, maxAgeMs: nsToMs(i.maxAgeNs), ...(i.policy === 'window' ? { lengthMs: nsToMs(i.lengthNs) } : {}) };
+        if (i.policy === 'latest') inputs[i.modality] = { source: i.sourceId, policy: i.policy, maxAgeMs: nsToMs(i.maxAgeNs) };
+        else if (i.policy === 'window') inputs[i.modality] = { source: i.sourceId, policy: i.policy, maxAgeMs: nsToMs(i.maxAgeNs), lengthMs: nsToMs(i.lengthNs) };
+        else inputs[i.modality] = { source: i.sourceId, policy: i.policy, deadlineMs: nsToMs(i.deadlineNs) };
       }
       out.pipelines[wired.name] = {
         model: { name: info.name, version: info.version, head: info.head, precision: info.precision, sha256: info.files },
         labels: info.labels,
         modalities: info.modalities,
-        trigger: 'everyNs' in wired.trigger ? `every ${nsToMs(wired.trigger.everyNs)}ms` : `on ${wired.trigger.on}`,
+        trigger: triggerText(wired),
         inputs,
       };
     }
   }
   return out;
+}
+
+/** `every 100ms`, `on cam0`, or `approximate (maxInterval 50ms)` for event-driven pipelines. */
+export function triggerText(w: WiredPipeline): string {
+  if (w.trigger) return 'everyNs' in w.trigger ? `every ${nsToMs(w.trigger.everyNs)}ms` : `on ${w.trigger.on}`;
+  const policy = w.inputs[0]?.policy ?? 'approximate';
+  return w.maxIntervalNs !== undefined ? `${policy} (maxInterval ${nsToMs(w.maxIntervalNs)}ms)` : policy;
 }
 
 export interface HealthContext {

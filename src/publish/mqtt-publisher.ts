@@ -2,7 +2,7 @@ import mqtt, { UniqueMessageIdProvider, type IClientOptions, type IClientPublish
 import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
-import type { OutboundMessage, Publisher, PublisherStats } from './publisher.ts';
+import type { InboundMessage, OutboundMessage, Publisher, PublisherStats } from './publisher.ts';
 import { MemorySpool, type Spool, type SpoolEntry } from './spool.ts';
 
 export interface MqttPublisherOptions {
@@ -12,6 +12,8 @@ export interface MqttPublisherOptions {
   protocol?: 'auto' | '5' | '3.1.1';
   username?: string;
   password?: string;
+  /** TLS material (PEM), already read from files by the caller; passed to tls.connect. */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean; servername?: string };
   /** Retained message published on every connect (status `online`). */
   birth?: OutboundMessage;
   /** Last will (status `offline`, retained), sent by the broker if we vanish. */
@@ -58,6 +60,8 @@ export class MqttPublisher implements Publisher {
   #pumpScheduled = false;
   #stopping = false;
   #flushWaiters: (() => void)[] = [];
+  #subscriptions = new Map<string, (m: InboundMessage) => void>();
+  #errorListeners: ((message: string) => void)[] = [];
 
   constructor(options: MqttPublisherOptions) {
     this.#o = options;
@@ -113,6 +117,8 @@ export class MqttPublisher implements Publisher {
   stats(): PublisherStats {
     const s = this.#spool.stats();
     return {
+      spoolBytes: s.bytes,
+      spoolOldestMs: s.oldestAgeMs ?? 0,
       connected: this.#connected,
       published: this.#published,
       acked: this.#acked,
@@ -163,14 +169,15 @@ export class MqttPublisher implements Publisher {
       queueQoSZero: false,
       ...(o.username ? { username: o.username } : {}),
       ...(o.password ? { password: o.password } : {}),
+      ...(o.tls ? { ...o.tls, rejectUnauthorized: o.tls.rejectUnauthorized ?? true } : {}),
       ...(will
         ? {
             will: {
               topic: will.topic,
-              payload: Buffer.from(will.payload),
+              payload: toBuffer(will.payload),
               qos: will.qos,
               retain: will.retain ?? false,
-              ...(this.#protocol === 5 ? { properties: { willDelayInterval: o.willDelaySec ?? 5, contentType: 'application/json', ...(will.schema ? { userProperties: { schema: will.schema } } : {}) } } : {}),
+              ...(this.#protocol === 5 ? { properties: { willDelayInterval: o.willDelaySec ?? 5, contentType: will.contentType ?? 'application/json', ...(will.schema ? { userProperties: { schema: will.schema } } : {}) } } : {}),
             },
           }
         : {}),
@@ -187,6 +194,7 @@ export class MqttPublisher implements Publisher {
       this.#lastError = undefined;
       client.options.reconnectPeriod = o.reconnectMinMs ?? 500;
       this.#log.info({ url: o.url, protocol: this.#protocol === 5 ? '5' : '3.1.1' }, 'mqtt connected');
+      for (const [filter] of this.#subscriptions) client.subscribe(filter, { qos: 1 });
       for (const m of this.#retained.values()) this.#send(m);
       for (const m of this.#latestQos0.values()) this.#send(m);
       this.#latestQos0.clear();
@@ -200,8 +208,21 @@ export class MqttPublisher implements Publisher {
       const base = Math.min(o.reconnectMaxMs ?? 30_000, (o.reconnectMinMs ?? 500) * 2 ** Math.min(this.#attempt - 1, 16));
       client.options.reconnectPeriod = Math.round(base * (0.75 + Math.random() * 0.5));
     });
-    client.on('error', (err: Error & { code?: number }) => {
-      this.#lastError = describeError(err);
+    client.on('message', (topic, payload, packet) => {
+      for (const [filter, handler] of this.#subscriptions) {
+        if (!topicMatches(filter, topic)) continue;
+        const props = packet.properties;
+        handler({
+          topic,
+          payload,
+          ...(props?.responseTopic ? { responseTopic: props.responseTopic } : {}),
+          ...(props?.correlationData ? { correlationData: props.correlationData } : {}),
+        });
+      }
+    });
+    client.on('error', (err: Error & { code?: number | string }) => {
+      this.#lastError = explainError(err, o.url);
+      for (const l of this.#errorListeners) l(this.#lastError);
       if (this.#protocol === 5 && o.protocol !== '5' && (err.code === 1 || err.code === 132 || /protocol version/i.test(err.message))) {
         this.#log.warn({ url: o.url }, 'broker refused MQTT 5; falling back to 3.1.1 (no message expiry or user properties)');
         this.#protocol = 4;
@@ -209,8 +230,26 @@ export class MqttPublisher implements Publisher {
         this.#connect();
         return;
       }
-      this.#log.warn({ url: o.url, err: this.#lastError }, 'mqtt error');
+      this.#log.warn({ url: o.url, err: this.#lastError }, 'mqtt error; will retry (results are spooled)');
     });
+  }
+
+  /** Subscribes (now and after every reconnect) and routes matching messages to `handler`. */
+  subscribe(filter: string, handler: (m: InboundMessage) => void): void {
+    this.#subscriptions.set(filter, handler);
+    if (this.#connected) this.#client?.subscribe(filter, { qos: 1 });
+  }
+
+  /** Called with a readable explanation of every connection error (health reports the last). */
+  onError(listener: (message: string) => void): void {
+    this.#errorListeners.push(listener);
+  }
+
+  /** Replaces the will used from the next connection on (Sparkplug's bdSeq changes per session). */
+  setWill(will: OutboundMessage): void {
+    this.#o.will = will;
+    const client = this.#client as unknown as { options: IClientOptions } | undefined;
+    if (client) client.options.will = { topic: will.topic, payload: toBuffer(will.payload), qos: will.qos, retain: will.retain ?? false };
   }
 
   #schedulePump(): void {
@@ -265,15 +304,17 @@ export class MqttPublisher implements Publisher {
     if (!client) return;
     const opts: IClientPublishOptions = { qos: msg.qos, retain: msg.retain ?? false };
     if (this.#protocol === 5) {
+      const text = typeof msg.payload === 'string';
       opts.properties = {
-        contentType: 'application/json',
-        payloadFormatIndicator: true,
+        contentType: msg.contentType ?? (text ? 'application/json' : 'application/octet-stream'),
+        ...(text ? { payloadFormatIndicator: true } : {}),
         ...(msg.expirySec ? { messageExpiryInterval: msg.expirySec } : {}),
         ...(msg.schema ? { userProperties: { schema: msg.schema } } : {}),
+        ...(msg.correlationData ? { correlationData: toBuffer(msg.correlationData) } : {}),
       };
     }
     this.#published++;
-    client.publish(msg.topic, msg.payload, opts, (err) => cb?.(err ?? undefined));
+    client.publish(msg.topic, toBuffer(msg.payload), opts, (err) => cb?.(err ?? undefined));
   }
 
   #drained(): boolean {
@@ -283,4 +324,35 @@ export class MqttPublisher implements Publisher {
   #checkDrained(): void {
     if (this.#drained()) for (const w of this.#flushWaiters.splice(0)) w();
   }
+}
+
+function toBuffer(p: string | Uint8Array): Buffer {
+  return typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+}
+
+/** MQTT wildcard match (`+` one level, `#` the rest). */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
+
+/** Turns TLS and connection errors into messages a user can act on. */
+function explainError(err: Error & { code?: number | string }, url: string): string {
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (/SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|CERT_UNTRUSTED|DEPTH_ZERO/.test(code) || /self[- ]signed|unable to verify/i.test(err.message)) {
+    return `TLS: the broker's certificate is not trusted by the configured CA (${code || err.message}); check outputs.mqtt.tls.ca`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `TLS: the broker's certificate does not match the host in ${url} (${err.message}); set outputs.mqtt.tls.servername`;
+  if (/certificate required|alert number 116|handshake failure|bad certificate/i.test(err.message)) {
+    return `TLS: the broker rejected the handshake — it requires a client certificate we did not present or does not accept ours (${err.message}); check outputs.mqtt.tls.cert/key`;
+  }
+  if (code === 'ECONNREFUSED') return `broker unreachable: connection refused at ${url}`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `broker host not found: ${url}`;
+  if (/Not authorized|Bad username or password/i.test(err.message)) return `broker refused the credentials (${err.message}); check outputs.mqtt.username / passwordEnv / passwordFile`;
+  return describeError(err);
 }

@@ -47,7 +47,19 @@ export const resultPayload = z
         .describe('Wall-clock stage latencies; omitted in deterministic replay output'),
       drops: z.object({
         inference: z.number().int().nonnegative().describe('Sets dropped by keep-newest since the previous result'),
-        sources: z.record(z.string(), z.object({ unused: z.number().int().describe('Evicted before any set used it (decimation)'), lost: z.number().int().describe('Lost by the device or transport') })).describe('Per source since the previous result'),
+        sources: z
+          .record(
+            z.string(),
+            z.object({
+              lost: z.number().int().describe('Lost by the device or transport (sequence gaps, overruns)'),
+              unused: z.number().int().optional().describe('Evicted before any set used it (a source faster than the trigger is decimated on purpose)'),
+              late: z.number().int().optional().describe('Arrived after its time was settled'),
+              overflow: z.number().int().optional().describe("The source's queue was full; its oldest sample went"),
+              unmatched: z.number().int().optional().describe('No set could hold it (exact/approximate)'),
+              superseded: z.number().int().optional().describe('approximate: a better set was found after it'),
+            }),
+          )
+          .describe('Per source since the previous result; reasons with no drops are left out'),
       }),
     }),
     model: z.object({ name: z.string(), version: z.string(), head: z.string(), precision: z.string() }),
@@ -72,7 +84,7 @@ export const statusPayload = z
           labels: z.array(z.string()),
           modalities: z.array(z.string()),
           trigger: z.string(),
-          inputs: z.record(z.string(), z.object({ source: z.string(), policy: z.string(), maxAgeMs: z.number(), lengthMs: z.number().optional() })),
+          inputs: z.record(z.string(), z.object({ source: z.string(), policy: z.string(), maxAgeMs: z.number().optional(), lengthMs: z.number().optional(), deadlineMs: z.number().optional() })),
         }),
       )
       .optional(),

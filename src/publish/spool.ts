@@ -10,8 +10,10 @@ export interface SpoolEntry {
 export interface SpoolStats {
   entries: number;
   bytes: number;
-  /** Entries dropped to stay within bounds (oldest first). */
+  /** Entries dropped to stay within bounds (oldest first), since this process opened the spool. */
   dropped: number;
+  /** Age of the oldest unacknowledged entry (0 when empty). */
+  oldestAgeMs?: number;
 }
 
 /**
@@ -24,6 +26,8 @@ export interface Spool {
   /** Unacknowledged entries with `id > afterId`, oldest first, at most `max`. */
   after(afterId: number, max: number): SpoolEntry[];
   ack(id: number): void;
+  /** Highest `seq` appended for a stream (e.g. `cell_state/result`), surviving restarts when durable. */
+  lastSeq(stream: string): number | undefined;
   stats(): SpoolStats;
   close(): Promise<void>;
 }
@@ -44,6 +48,7 @@ export class MemorySpool implements Spool {
   #nextId = 1;
   #bytes = 0;
   #dropped = 0;
+  #seqs = new Map<string, number>();
 
   constructor(options: MemorySpoolOptions = {}) {
     this.#maxEntries = options.maxEntries ?? 100_000;
@@ -52,9 +57,10 @@ export class MemorySpool implements Spool {
   }
 
   append(msg: OutboundMessage): SpoolEntry {
-    const entry: SpoolEntry = { id: this.#nextId++, msg, bytes: Buffer.byteLength(msg.payload) + msg.topic.length };
+    const entry: SpoolEntry = { id: this.#nextId++, msg, bytes: (typeof msg.payload === 'string' ? Buffer.byteLength(msg.payload) : msg.payload.byteLength) + msg.topic.length };
     this.#entries.push(entry);
     this.#bytes += entry.bytes;
+    if (msg.stream !== undefined && msg.seq !== undefined) this.#seqs.set(msg.stream, Math.max(this.#seqs.get(msg.stream) ?? -1, msg.seq));
     while (this.#entries.length > this.#maxEntries || (this.#bytes > this.#maxBytes && this.#entries.length > 1)) {
       const old = this.#entries.shift() as SpoolEntry;
       this.#bytes -= old.bytes;
@@ -90,6 +96,10 @@ export class MemorySpool implements Spool {
       this.#acked.delete(e.id);
       this.#bytes -= e.bytes;
     }
+  }
+
+  lastSeq(stream: string): number | undefined {
+    return this.#seqs.get(stream);
   }
 
   stats(): SpoolStats {

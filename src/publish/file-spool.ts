@@ -1,0 +1,352 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../core/logger.ts';
+import { silentLogger } from '../core/logger.ts';
+import type { OutboundMessage } from './publisher.ts';
+import { decodeRecords, encodeRecord } from './segment-codec.ts';
+import type { Spool, SpoolEntry, SpoolStats } from './spool.ts';
+
+export interface FileSpoolOptions {
+  dir: string;
+  /** Most bytes of unacknowledged messages kept; beyond it the oldest are dropped (counted). Default 64 MiB. */
+  maxBytes?: number;
+  /** Messages older than this are dropped (counted). Default 7 days. */
+  maxAgeMs?: number;
+  /** Segment file size before rotating. Default 4 MiB. */
+  segmentBytes?: number;
+  /**
+   * fsync cadence. Every append is written at once (it survives kill -9 through the page cache);
+   * fsync — what survives a power cut — is batched to this interval. Default 200 ms; 0 = every append.
+   */
+  fsyncIntervalMs?: number;
+  /** Wall clock in ms (injectable for tests of the age bound). */
+  nowMs?: () => number;
+  log?: Logger;
+  onDrop?: (entry: SpoolEntry) => void;
+}
+
+/** On disk, binary payloads and correlation data are base64 (the record body is JSON). */
+type StoredMessage = Omit<OutboundMessage, 'payload' | 'correlationData'> & { payload?: string; b64?: string; corr?: string };
+interface MessageRecord {
+  i: number;
+  t: number;
+  m: StoredMessage;
+}
+
+function store(msg: OutboundMessage): StoredMessage {
+  const { payload, correlationData, ...rest } = msg;
+  return {
+    ...rest,
+    ...(typeof payload === 'string' ? { payload } : { b64: Buffer.from(payload).toString('base64') }),
+    ...(correlationData ? { corr: Buffer.from(correlationData).toString('base64') } : {}),
+  };
+}
+
+function load(m: StoredMessage): OutboundMessage {
+  const { payload, b64, corr, ...rest } = m;
+  return {
+    ...rest,
+    payload: b64 !== undefined ? new Uint8Array(Buffer.from(b64, 'base64')) : (payload ?? ''),
+    ...(corr !== undefined ? { correlationData: new Uint8Array(Buffer.from(corr, 'base64')) } : {}),
+  };
+}
+/** Ack-log records: acknowledged ids, dropped ids, or a snapshot written when the log is compacted. */
+interface AckRecord {
+  a?: number[];
+  d?: number[];
+  snapshot?: { floor: number; nextId: number; seqs: Record<string, number>; done: number[] };
+}
+
+interface Segment {
+  firstId: number;
+  lastId: number;
+  path: string;
+}
+
+const SEGMENT = /^seg-(\d{12})\.log$/;
+const segName = (firstId: number): string => `seg-${String(firstId).padStart(12, '0')}.log`;
+
+/**
+ * The durable outbox for QoS ≥ 1 messages: append-only segment files plus an ack log, keyed by our
+ * own monotonic ids (never the 16-bit MQTT packet id). Survives kill -9 (every append is written
+ * before `append` returns) and, within `fsyncIntervalMs`, a power cut. Bounded by bytes and age
+ * with drop-oldest, every drop counted and reported. Segments whose messages are all acknowledged
+ * are deleted; a torn tail (crash mid-write) is cut back to the last whole record on open.
+ */
+export class FileSpool implements Spool {
+  readonly #o: Required<Omit<FileSpoolOptions, 'onDrop' | 'log'>> & Pick<FileSpoolOptions, 'onDrop'>;
+  readonly #log: Logger;
+  #entries: (SpoolEntry & { t: number })[] = [];
+  #done = new Set<number>();
+  #floor = 0;
+  #nextId = 1;
+  #seqs: Record<string, number> = {};
+  #bytes = 0;
+  #unacked = 0;
+  #dropped = 0;
+  #segments: Segment[] = [];
+  #fd: number | undefined;
+  #segSize = 0;
+  #ackFd: number | undefined;
+  #ackSize = 0;
+  #pendingAcks: number[] = [];
+  #pendingDrops: number[] = [];
+  #dirty = false;
+  #timer: NodeJS.Timeout | undefined;
+  #recovered = { entries: 0, tornBytes: 0 };
+
+  constructor(options: FileSpoolOptions) {
+    this.#o = {
+      dir: options.dir,
+      maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
+      maxAgeMs: options.maxAgeMs ?? 7 * 24 * 3600 * 1000,
+      segmentBytes: options.segmentBytes ?? 4 * 1024 * 1024,
+      fsyncIntervalMs: options.fsyncIntervalMs ?? 200,
+      nowMs: options.nowMs ?? (() => Date.now()),
+      onDrop: options.onDrop,
+    };
+    this.#log = options.log ?? silentLogger;
+    mkdirSync(this.#o.dir, { recursive: true });
+    this.#recover();
+    if (this.#o.fsyncIntervalMs > 0) {
+      this.#timer = setInterval(() => this.sync(), this.#o.fsyncIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** What the last open found: unacknowledged entries and bytes cut from a torn tail. */
+  get recovered(): { entries: number; tornBytes: number } {
+    return this.#recovered;
+  }
+
+  append(msg: OutboundMessage): SpoolEntry {
+    const id = this.#nextId++;
+    const t = this.#o.nowMs();
+    const rec = encodeRecord({ i: id, t, m: store(msg) } satisfies MessageRecord);
+    if (this.#fd === undefined || this.#segSize + rec.length > this.#o.segmentBytes) this.#rotate(id);
+    writeSync(this.#fd as number, rec);
+    this.#segSize += rec.length;
+    (this.#segments[this.#segments.length - 1] as Segment).lastId = id;
+    const entry = { id, msg, bytes: rec.length, t };
+    this.#entries.push(entry);
+    this.#bytes += rec.length;
+    this.#unacked++;
+    if (msg.stream !== undefined && msg.seq !== undefined) this.#seqs[msg.stream] = Math.max(this.#seqs[msg.stream] ?? -1, msg.seq);
+    this.#dirty = true;
+    if (this.#o.fsyncIntervalMs === 0) this.sync();
+    this.#enforceBounds();
+    return entry;
+  }
+
+  after(afterId: number, max: number): SpoolEntry[] {
+    const out: SpoolEntry[] = [];
+    const es = this.#entries;
+    let lo = 0;
+    let hi = es.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((es[mid] as SpoolEntry).id <= afterId) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < es.length && out.length < max; i++) {
+      const e = es[i] as SpoolEntry;
+      if (!this.#done.has(e.id)) out.push(e);
+    }
+    return out;
+  }
+
+  ack(id: number): void {
+    if (id <= this.#floor || this.#done.has(id) || id >= this.#nextId) return;
+    this.#done.add(id);
+    this.#unacked--;
+    this.#pendingAcks.push(id);
+    this.#dirty = true;
+    this.#compactMemory();
+  }
+
+  lastSeq(stream: string): number | undefined {
+    return this.#seqs[stream];
+  }
+
+  stats(): SpoolStats {
+    let oldest: (SpoolEntry & { t: number }) | undefined;
+    for (const e of this.#entries) {
+      if (!this.#done.has(e.id)) {
+        oldest = e;
+        break;
+      }
+    }
+    return {
+      entries: this.#unacked,
+      bytes: this.#bytes,
+      dropped: this.#dropped,
+      oldestAgeMs: oldest ? Math.max(0, this.#o.nowMs() - oldest.t) : 0,
+    };
+  }
+
+  /** Writes pending acks/drops and fsyncs both files (called on the batching timer and on close). */
+  sync(): void {
+    if (this.#pendingAcks.length || this.#pendingDrops.length) {
+      const rec: AckRecord = {};
+      if (this.#pendingAcks.length) rec.a = this.#pendingAcks.splice(0);
+      if (this.#pendingDrops.length) rec.d = this.#pendingDrops.splice(0);
+      this.#appendAck(encodeRecord(rec));
+    }
+    if (!this.#dirty) return;
+    this.#dirty = false;
+    if (this.#fd !== undefined) fsyncSync(this.#fd);
+    if (this.#ackFd !== undefined) fsyncSync(this.#ackFd);
+    this.#compactFiles();
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.sync();
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    if (this.#ackFd !== undefined) closeSync(this.#ackFd);
+    this.#fd = undefined;
+    this.#ackFd = undefined;
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  #recover(): void {
+    const dir = this.#o.dir;
+    const ackPath = join(dir, 'acks.log');
+    try {
+      const buf = readFileSync(ackPath);
+      const dec = decodeRecords<AckRecord>(buf);
+      for (const { body } of dec.records) {
+        if (body.snapshot) {
+          this.#floor = body.snapshot.floor;
+          this.#nextId = Math.max(this.#nextId, body.snapshot.nextId);
+          this.#seqs = { ...body.snapshot.seqs };
+          this.#done = new Set(body.snapshot.done);
+        }
+        for (const id of body.a ?? []) this.#done.add(id);
+        for (const id of body.d ?? []) this.#done.add(id);
+      }
+      if (dec.stopped) {
+        truncateSync(ackPath, dec.validBytes);
+        this.#recovered.tornBytes += buf.length - dec.validBytes;
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const files = readdirSync(dir)
+      .filter((f) => SEGMENT.test(f))
+      .sort();
+    for (const [k, f] of files.entries()) {
+      const path = join(dir, f);
+      const buf = readFileSync(path);
+      const dec = decodeRecords<MessageRecord>(buf);
+      if (dec.stopped) {
+        // Only the newest segment can legitimately end in a torn record; elsewhere it is damage.
+        const where = k === files.length - 1 ? 'torn tail' : 'damaged segment';
+        this.#log.warn({ file: f, offset: dec.stopped.offset, reason: dec.stopped.reason }, `spool: ${where}; keeping the records before it`);
+        truncateSync(path, dec.validBytes);
+        this.#recovered.tornBytes += buf.length - dec.validBytes;
+      }
+      const firstId = Number((SEGMENT.exec(f) as RegExpExecArray)[1]);
+      this.#nextId = Math.max(this.#nextId, firstId);
+      let lastId = firstId - 1;
+      for (const { body } of dec.records) {
+        lastId = Math.max(lastId, body.i);
+        this.#nextId = Math.max(this.#nextId, body.i + 1);
+        const m = body.m;
+        if (m.stream !== undefined && m.seq !== undefined) this.#seqs[m.stream] = Math.max(this.#seqs[m.stream] ?? -1, m.seq);
+        if (body.i <= this.#floor || this.#done.has(body.i)) continue;
+        const bytes = encodeRecord(body).length;
+        this.#entries.push({ id: body.i, msg: load(m), bytes, t: body.t });
+        this.#bytes += bytes;
+        this.#unacked++;
+      }
+      this.#segments.push({ firstId, lastId, path });
+    }
+    this.#entries.sort((a, b) => a.id - b.id);
+    this.#recovered.entries = this.#entries.length;
+    const last = this.#segments[this.#segments.length - 1];
+    if (last) {
+      this.#fd = openSync(last.path, 'a');
+      this.#segSize = statSync(last.path).size;
+    }
+    this.#ackFd = openSync(ackPath, 'a');
+    this.#ackSize = statSync(ackPath).size;
+    // Ids acknowledged but below every remaining record no longer need remembering.
+    for (const id of this.#done) if (id <= this.#floor) this.#done.delete(id);
+    this.#compactMemory();
+    this.#compactFiles();
+  }
+
+  #rotate(firstId: number): void {
+    if (this.#fd !== undefined) {
+      fsyncSync(this.#fd);
+      closeSync(this.#fd);
+    }
+    const path = join(this.#o.dir, segName(firstId));
+    this.#fd = openSync(path, 'a');
+    this.#segSize = 0;
+    this.#segments.push({ firstId, lastId: firstId - 1, path });
+  }
+
+  #appendAck(buf: Buffer): void {
+    writeSync(this.#ackFd as number, buf);
+    this.#ackSize += buf.length;
+    this.#dirty = true;
+  }
+
+  /** Drops the oldest unacknowledged messages beyond the byte or age bound (counted, logged). */
+  #enforceBounds(): void {
+    const now = this.#o.nowMs();
+    for (const e of this.#entries) {
+      if (this.#done.has(e.id)) continue;
+      if (this.#bytes <= this.#o.maxBytes && now - e.t <= this.#o.maxAgeMs) break;
+      this.#done.add(e.id);
+      this.#unacked--;
+      this.#pendingDrops.push(e.id);
+      this.#dropped++;
+      this.#dirty = true;
+      this.#o.onDrop?.(e);
+      this.#bytes -= e.bytes;
+      e.bytes = 0;
+    }
+    this.#compactMemory();
+  }
+
+  /** Moves the floor over the acknowledged prefix and forgets those entries. */
+  #compactMemory(): void {
+    while (this.#entries.length > 0) {
+      const head = this.#entries[0] as SpoolEntry;
+      if (!this.#done.has(head.id)) break;
+      this.#entries.shift();
+      this.#bytes -= head.bytes;
+      this.#done.delete(head.id);
+      this.#floor = Math.max(this.#floor, head.id);
+    }
+    if (this.#entries.length === 0) this.#floor = Math.max(this.#floor, this.#nextId - 1);
+  }
+
+  /**
+   * Deletes fully acknowledged segments (the newest is kept for appending); rewrites the ack log
+   * as a snapshot when segments go or the log grows. The snapshot is written (atomic rename)
+   * before any segment is deleted, so the floor, next id and last seq per stream survive a crash
+   * between the two steps.
+   */
+  #compactFiles(): void {
+    let n = 0;
+    while (n < this.#segments.length - 1 && (this.#segments[n] as Segment).lastId <= this.#floor) n++;
+    if (n === 0 && this.#ackSize < 1 << 20) return;
+    const snapshot: AckRecord = { snapshot: { floor: this.#floor, nextId: this.#nextId, seqs: this.#seqs, done: [...this.#done] } };
+    const tmp = join(this.#o.dir, 'acks.log.tmp');
+    const fd = openSync(tmp, 'w');
+    const buf = encodeRecord(snapshot);
+    writeSync(fd, buf);
+    fsyncSync(fd);
+    closeSync(fd);
+    if (this.#ackFd !== undefined) closeSync(this.#ackFd);
+    renameSync(tmp, join(this.#o.dir, 'acks.log'));
+    this.#ackFd = openSync(join(this.#o.dir, 'acks.log'), 'a');
+    this.#ackSize = buf.length;
+    for (const seg of this.#segments.splice(0, n)) unlinkSync(seg.path);
+  }
+}
