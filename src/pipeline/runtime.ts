@@ -56,7 +56,7 @@ export class Runtime {
     this.metrics = new Metrics(o.registry.version);
     const { wiring, clock, log } = o;
     const capacities = bufferCapacities(wiring);
-    for (const [id, ws] of wiring.sources) this.runners.set(id, new SourceRunner(ws, clock, log, this.metrics, capacities.get(id)));
+    for (const [id, ws] of wiring.sources) this.runners.set(id, new SourceRunner(ws, clock, log, this.metrics));
     const sinks: ResultSink[] = [(r) => this.#publishResult(r), ...(o.sinks ?? [])];
     for (const wp of wiring.pipelines) {
       const runners = new Map(wp.inputs.map((i) => [i.sourceId, this.runners.get(i.sourceId) as SourceRunner]));
@@ -71,6 +71,7 @@ export class Runtime {
           preprocessModule: o.registry.preprocessModule,
           intraOpThreads: wiring.config.inference.threads,
           sinks,
+          bufferCapacity: (id) => capacities.get(id),
           ...(o.omitStageTimes ? { omitStageTimes: true } : {}),
         }),
       );

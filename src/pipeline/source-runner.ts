@@ -3,7 +3,6 @@ import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AnySample } from '../core/sample.ts';
 import { NS_PER_S, nsToMs, type Clock, type TimestampNs } from '../core/time.ts';
-import { SourceBuffer } from '../align/source-buffer.ts';
 import type { WiredSource } from '../config/wiring.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -18,13 +17,12 @@ export interface SourceHealth {
 }
 
 /**
- * Runs one source: opens its driver, pumps samples into the source's buffer and to listeners
- * (triggers, recorder taps), and keeps what health and metrics need. A source that errors is
+ * Runs one source: opens its driver, pumps samples to listeners (pipelines' synchronizers, which
+ * own the time-indexed buffers; recorder taps), and keeps what health and metrics need. A source that errors is
  * logged and reported missing; it never takes the pipeline down.
  */
 export class SourceRunner {
   readonly id: string;
-  readonly buffer: SourceBuffer;
   readonly #wired: WiredSource;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -38,21 +36,12 @@ export class SourceRunner {
   #reportedLost = 0;
   #reportedBad = 0;
 
-  /** `capacity`: samples the buffer holds (see buffer-sizing.ts). */
-  constructor(wired: WiredSource, clock: Clock, log: Logger, metrics?: Metrics, capacity = 16) {
+  constructor(wired: WiredSource, clock: Clock, log: Logger, metrics?: Metrics) {
     this.id = wired.id;
     this.#wired = wired;
     this.#clock = clock;
     this.#log = log.child({ source: wired.id });
     this.#metrics = metrics;
-    const d = wired.description;
-    this.buffer = new SourceBuffer({
-      capacity,
-      maxBytes: Math.max(d.bytesPerSample * capacity, 1 << 20),
-      onEvict: (_s, used) => {
-        if (!used) metrics?.sourceDropped.inc({ source: wired.id, reason: 'unused' });
-      },
-    });
   }
 
   onSample(fn: (s: AnySample) => void): void {
@@ -79,7 +68,6 @@ export class SourceRunner {
         this.#rateWindow.push(s.receivedAt);
         if (this.#rateWindow.length > 64) this.#rateWindow.shift();
         this.#metrics?.sourceSamples.inc({ source: this.id });
-        this.buffer.push(s);
         for (const fn of this.#listeners) fn(s);
       }
     } catch (err) {
