@@ -11,6 +11,7 @@ const VENDOR_SDKS = {
   serialport: 'devices/*/*/serial-transport.ts',
   '@serialport/*': 'devices/*/*/serial-transport.ts',
   '@roamhq/wrtc': 'devices/camera/webrtc/*.ts',
+  'sparkplug-payload': 'src/publish/sparkplug-codec.ts',
 };
 const vendorPatterns = Object.entries(VENDOR_SDKS).map(([name, home]) => ({
   group: [name, `${name}/*`],

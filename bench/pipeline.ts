@@ -121,7 +121,8 @@ async function pipeline(mqttUrl: string): Promise<{ setsPerSec: number; added: n
         },
       },
     },
-    outputs: { mqtt: { broker: 'external', url: mqttUrl, qos: 1 }, console: { enabled: false } },
+    // The in-memory outbox: this measures the pipeline; bench:mqtt measures the durable spool.
+    outputs: { mqtt: { broker: 'external', url: mqttUrl, qos: 1, spool: false }, console: { enabled: false } },
     metrics: { enabled: false },
   });
   const wiring = await wire(config, registry, '/');

@@ -4,6 +4,8 @@ import type { CliRegistry } from './registry.ts';
 import { parseDuration } from '../core/time.ts';
 import { inspectCommand } from './inspect.ts';
 import { planCommand } from './plan.ts';
+import { recordCommand } from './record.ts';
+import { replayCommand } from './replay.ts';
 import { runCommand } from './run.ts';
 import { timingCommand } from './timing.ts';
 
@@ -84,5 +86,83 @@ export function buildProgram(registry: CliRegistry): Command {
     .option('--stamps <csv>', 'also write per-sample stamps: source,index,raw_ms,dejittered_ms')
     .action((file: string, o: { stamps?: string }) => guard(() => timingCommand(file, { readers: registry.timingReaders, ...(o.stamps ? { stamps: o.stamps } : {}) })));
 
+
+  program
+    .command('record')
+    .description('run the pipelines of a config and record every source and result to MCAP (opens in Foxglove)')
+    .argument('[config]', 'YAML config', DEFAULT_CONFIG)
+    .option('--out <file.mcap>', 'output file; {date} becomes the start time (default: outputs.record.path)')
+    .option('--duration <d>', 'stop after this long (e.g. 30s); otherwise at SIGINT/SIGTERM')
+    .option('--compression <c>', 'chunk compression: zstd, lz4 or none', (v: string) => compressionOf(v))
+    .option('--downsample <n>', 'area-average camera and depth frames n×n before writing (lossy)', (v: string) => positiveInt(v))
+    .option('--rotate-mib <n>', 'start a new file past n MiB', (v: string) => positiveInt(v))
+    .option('--rotate-every <d>', 'start a new file after this long (e.g. 10m)')
+    .option('--virtual [start]', 'simulator only: run on a virtual clock from start (ISO time, ns or now), as fast as possible — a reproducible log')
+    .option('--mqtt <url>', 'also publish results to this broker')
+    .option('--json', 'print the summary as JSON')
+    .action((config: string, o: { out?: string; duration?: string; compression?: 'zstd' | 'lz4' | 'none'; downsample?: number; rotateMib?: number; rotateEvery?: string; virtual?: string | boolean; mqtt?: string; json?: boolean }) =>
+      guard(() =>
+        recordCommand(
+          config,
+          {
+            ...(o.out ? { out: o.out } : {}),
+            ...(o.duration ? { duration: o.duration } : {}),
+            ...(o.compression ? { compression: o.compression } : {}),
+            ...(o.downsample ? { downsample: o.downsample } : {}),
+            ...(o.rotateMib ? { rotateMiB: o.rotateMib } : {}),
+            ...(o.rotateEvery ? { rotateEvery: o.rotateEvery } : {}),
+            ...(o.virtual !== undefined ? { virtual: o.virtual === true ? 'now' : String(o.virtual) } : {}),
+            ...(o.mqtt ? { mqtt: o.mqtt } : {}),
+            ...(o.json ? { json: true } : {}),
+          },
+          registry,
+        ),
+      ),
+    );
+
+  program
+    .command('replay')
+    .description('replay a recorded log (sensorium MCAP or rosbag2 MCAP) through the pipelines on a virtual clock: identical results at any speed')
+    .argument('<log>', 'MCAP file')
+    .option('--config <file>', 'config to run (default: the one embedded in the log)')
+    .option('--speed <s>', '1 (real time), N (N× faster) or max', '1')
+    .option('--from <d>', 'start this far into the log (e.g. 2s)')
+    .option('--to <d>', 'stop this far into the log')
+    .option('--sources <ids>', 'comma-separated sources to stream; the others stay silent (their inputs go missing)')
+    .option('--out <file>', 'write every result as a JSON line (- = stdout)')
+    .option('--mqtt <url>', 'also publish results to this broker')
+    .option('--json', 'print the summary as JSON')
+    .option('--no-progress', 'no progress bar even on a terminal')
+    .action((log: string, o: { config?: string; speed: string; from?: string; to?: string; sources?: string; out?: string; mqtt?: string; json?: boolean; progress: boolean }) =>
+      guard(() =>
+        replayCommand(
+          log,
+          {
+            speed: o.speed,
+            ...(o.config ? { config: o.config } : {}),
+            ...(o.from ? { from: o.from } : {}),
+            ...(o.to ? { to: o.to } : {}),
+            ...(o.sources ? { sources: o.sources } : {}),
+            ...(o.out ? { out: o.out } : {}),
+            ...(o.mqtt ? { mqtt: o.mqtt } : {}),
+            ...(o.json ? { json: true } : {}),
+            ...(o.progress === false ? { progress: false } : {}),
+          },
+          registry,
+        ),
+      ),
+    );
+
   return program;
+}
+
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`not a positive integer: ${text}`);
+  return n;
+}
+
+function compressionOf(text: string): 'zstd' | 'lz4' | 'none' {
+  if (text === 'zstd' || text === 'lz4' || text === 'none') return text;
+  throw new InvalidArgumentError(`not a compression (zstd, lz4, none): ${text}`);
 }

@@ -27,6 +27,7 @@ export async function runCommand(configPath: string, opts: RunOptions, registry:
     registry,
     clock: new SystemClock(),
     log,
+    baseDir: loaded.dir,
     sinks: showView ? [createConsoleView()] : [],
     ...(opts.mqtt ? { mqttUrl: opts.mqtt } : {}),
     ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),

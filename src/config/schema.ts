@@ -7,7 +7,18 @@ import { MODALITIES, type Modality } from '../core/sample.ts';
  * Durations are strings (`100ms`, `1s`) so the YAML reads like the docs.
  */
 
-const DURATION_RE = /^\s*\d+(\.\d+)?\s*(ns|us|µs|ms|s|m|h)\s*$/;
+const DURATION_RE = /^\s*\d+(\.\d+)?\s*(ns|us|µs|ms|s|m|h|d)\s*$/;
+const SIZE_RE = /^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|KiB|MiB|GiB)\s*$/;
+/** Bytes, as a number or with a unit (`64MiB`, `500MB`). */
+export const size = z.union([z.number().int().positive(), z.string().regex(SIZE_RE, 'expected a size such as "64MiB" or "500MB"')]);
+
+/** Bytes of a config size (already validated by `size`). */
+export function sizeBytes(v: number | string): number {
+  if (typeof v === 'number') return v;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)\s*$/.exec(v) as RegExpExecArray;
+  const unit = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, KiB: 1024, MiB: 1048576, GiB: 1073741824 }[m[2] as 'B'];
+  return Math.round(Number(m[1]) * unit);
+}
 export const duration = z.string().regex(DURATION_RE, 'expected a duration such as "100ms", "1s" or "2m"');
 const level = z.string().regex(/^[a-z0-9_-]+$/, 'use lowercase letters, digits, "_" or "-" (it becomes an MQTT topic level)');
 const sourceId = z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" or "-"');
@@ -56,11 +67,42 @@ export const pipelineSchema = z.strictObject({
   inputs: z.partialRecord(modality, inputSchema),
 });
 
+const tls = z.strictObject({
+  ca: z.string().optional().describe('PEM file of the CA that signed the broker certificate (relative to this file)'),
+  cert: z.string().optional().describe('PEM client certificate (mutual TLS)'),
+  key: z.string().optional().describe('PEM private key of the client certificate'),
+  rejectUnauthorized: z.boolean().default(true).describe('Verify the broker certificate (keep true outside a lab)'),
+  servername: z.string().optional().describe('Name to verify the broker certificate against (SNI), when it differs from the URL host'),
+});
+
+const spool = z.strictObject({
+  dir: z.string().optional().describe('Spool directory (default $STATE_DIRECTORY/spool, else ./var/spool; relative to this file)'),
+  maxBytes: size.default('64MiB').describe('Most bytes kept while the broker is unreachable; beyond it the oldest are dropped (counted, in health)'),
+  maxAge: duration.default('7d').describe('Messages older than this are dropped (counted)'),
+  fsync: duration.default('200ms').describe('fsync cadence (every append survives kill -9 at once; fsync is what survives a power cut)'),
+});
+
 const mqttOutput = z.strictObject({
-  broker: z.enum(['embedded', 'external']).default('embedded').describe('embedded: aedes in-process (MQTT 3.1.1); external: your broker at `url`'),
-  url: z.string().optional().describe('mqtt://host:1883 or mqtts://… (broker: external)'),
-  host: z.string().default('127.0.0.1').describe('Embedded broker listen address'),
-  port: z.number().int().min(0).max(65535).default(1883).describe('Embedded broker port (0 = any free port)'),
+  broker: z
+    .enum(['embedded', 'system', 'external'])
+    .default('embedded')
+    .describe("embedded: aedes in-process (MQTT 3.1.1, zero setup); system: spawn Debian's mosquitto with deploy/mosquitto/sensorium.conf settings; external: your broker at `url`"),
+  url: z.string().optional().describe('mqtt://host:1883 or mqtts://host:8883 (broker: external)'),
+  host: z.string().default('127.0.0.1').describe('Listen address of the embedded/system broker'),
+  port: z.number().int().min(0).max(65535).default(1883).describe('Port of the embedded/system broker (0 = any free port)'),
+  tls: tls.optional(),
+  passwordFile: z.string().optional().describe('File holding the password (systemd LoadCredential=); never logged'),
+  spool: z.union([spool, z.literal(false)]).default({ maxBytes: '64MiB', maxAge: '7d', fsync: '200ms' }).describe('Durable outbox for QoS >= 1; false keeps it in memory only'),
+  willDelay: duration.default('5s').describe('MQTT 5 will delay: a quick reconnect does not flap the status to offline'),
+  commands: z.boolean().default(true).describe('Answer cmd/{name} requests (snapshot, reload-models) with MQTT 5 request/response'),
+  homeAssistant: z
+    .strictObject({ enabled: z.boolean().default(true), prefix: z.string().default('homeassistant') })
+    .optional()
+    .describe('Publish Home Assistant MQTT discovery (a sensor per pipeline; HA needs an MQTT 5 broker, i.e. not the embedded one)'),
+  sparkplug: z
+    .strictObject({ group: z.string().regex(/^[^/#+]+$/), node: z.string().regex(/^[^/#+]+$/).optional().describe('Edge node id (default device.id)') })
+    .optional()
+    .describe('Also run a Sparkplug B edge node (NBIRTH/DBIRTH/DDATA/NDEATH) on its own connection'),
   protocol: z.enum(['auto', '5', '3.1.1']).default('auto'),
   qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(1).describe('QoS of results'),
   prefix: level.default('sensorium'),
@@ -78,6 +120,20 @@ const consoleOutput = z.strictObject({
   force: z.boolean().default(false).describe('Print even when stdout is not a terminal'),
 });
 
+const recordOutput = z.strictObject({
+  path: z.string().min(1).default('./var/logs/{date}.mcap').describe('MCAP file written by `sensorium record`; {date} becomes the start time (UTC)'),
+  compression: z.enum(['zstd', 'lz4', 'none']).default('zstd').describe('Chunk compression (zstd level 1: cheap enough for a 2-core edge box)'),
+  chunkSize: z.number().int().min(4096).default(4 << 20).describe('Uncompressed bytes per chunk: a crash loses at most the chunk being filled'),
+  rotate: z
+    .strictObject({
+      maxBytes: z.number().int().min(1 << 20).optional().describe('Start a new file past this size'),
+      every: duration.optional().describe('Start a new file after this long'),
+    })
+    .optional()
+    .describe('Rotation: files become {path}.000.mcap, .001, … each a complete log'),
+  downsample: z.number().int().min(1).max(64).default(1).describe('Area-average camera and depth frames by this factor before writing (lossy; 1 = off)'),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   device: z.strictObject({ id: level, site: level.default('default') }),
@@ -87,6 +143,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       mqtt: mqttOutput.optional(),
       console: consoleOutput.default({ enabled: true, force: false }),
+      record: recordOutput.optional().describe('Recording defaults for `sensorium record` (MCAP, see src/record/README.md)'),
     })
     .default({ console: { enabled: true, force: false } }),
   metrics: z
@@ -108,3 +165,4 @@ export type Config = z.infer<typeof configSchema>;
 export type PipelineConfig = z.infer<typeof pipelineSchema>;
 export type InputConfig = z.infer<typeof inputSchema>;
 export type MqttOutputConfig = z.infer<typeof mqttOutput>;
+export type RecordOutputConfig = z.infer<typeof recordOutput>;

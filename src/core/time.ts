@@ -36,11 +36,11 @@ export function nsToIso(ns: bigint): string {
   return new Date(Number(ns / NS_PER_MS)).toISOString();
 }
 
-const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)\s*$/;
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h|d)\s*$/;
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86_400e9 };
 
 /**
- * Parses `"100ms"`, `"1.5s"`, `"2m"`, `"250us"` into ns. Returns `undefined` when the text is not a
+ * Parses `"100ms"`, `"1.5s"`, `"2m"`, `"250us"`, `"7d"` into ns. Returns `undefined` when the text is not a
  * duration, so callers (the config layer) can name the field in their own error.
  */
 export function parseDuration(text: string): bigint | undefined {

@@ -61,7 +61,7 @@ export class FusionPipeline {
   readonly name: string;
   readonly #o: FusionPipelineOptions;
   readonly #sync: Synchronizer;
-  readonly #client: InferenceClient;
+  #client: InferenceClient;
   readonly #log: Logger;
   #timer: Timer | undefined;
   #timerAt: TimestampNs | undefined;
@@ -89,7 +89,12 @@ export class FusionPipeline {
       ...(o.bufferCapacity ? { bufferCapacity: (id: string) => o.bufferCapacity?.(id) ?? 16 } : {}),
       startNs: o.clock.now(),
     });
-    this.#client = new InferenceClient({
+    this.#client = this.#newClient();
+  }
+
+  #newClient(): InferenceClient {
+    const o = this.#o;
+    return new InferenceClient({
       modelDir: o.wired.modelDir,
       head: o.wired.head,
       precision: o.wired.precision,
@@ -102,6 +107,22 @@ export class FusionPipeline {
         this.#log.error({ err: describeError(err) }, 'fusion failed');
       },
     });
+  }
+
+  /**
+   * Loads the model set again from disk in a fresh worker (hashes re-checked) and switches to it;
+   * the old worker finishes its fusion in flight and exits. Fresh workers also sidestep ORT's
+   * session-release memory growth (onnxruntime #25325). Rejects (old models keep running) on a bad set.
+   */
+  async reload(): Promise<ModelInfo> {
+    const next = this.#newClient();
+    const info = await next.start();
+    const old = this.#client;
+    this.#client = next;
+    this.#info = info;
+    await old.close();
+    this.#log.info({ model: info.name, version: info.version }, 'models reloaded');
+    return info;
   }
 
   /** Loads the models in the worker. Rejects with ModelError on bad models (before devices open). */

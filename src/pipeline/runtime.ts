@@ -5,14 +5,14 @@ import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/registry.ts';
 import { every, parseDuration, type Clock, type Timer, type TimestampNs } from '../core/time.ts';
 import type { ModelInfo } from '../inference/inference-client.ts';
-import { EmbeddedBroker } from '../publish/embedded-broker.ts';
-import { MqttPublisher } from '../publish/mqtt-publisher.ts';
+import type { CommandHandler } from '../publish/commands.ts';
+import type { MqttPublisher } from '../publish/mqtt-publisher.ts';
 import type { ResultPayload } from '../publish/payload-schema.ts';
-import { MemorySpool } from '../publish/spool.ts';
-import { Topics } from '../publish/topics.ts';
+import type { Topics } from '../publish/topics.ts';
 import { bufferCapacities } from './buffer-sizing.ts';
 import { FusionPipeline, type ResultSink } from './fusion-pipeline.ts';
 import { Metrics, serveMetrics } from './metrics.ts';
+import { MqttOutput } from './mqtt-output.ts';
 import { SourceRunner } from './source-runner.ts';
 import { LabelChangeTracker, buildHealth, buildStatus } from './status.ts';
 
@@ -28,33 +28,49 @@ export interface RuntimeOptions {
   /** Override `metrics.port` (0 = any free port). */
   metricsPort?: number;
   omitStageTimes?: boolean;
+  /** The config file's folder (relative TLS/spool paths resolve against it). Default: cwd. */
+  baseDir?: string;
 }
 
 /**
- * The composition of one running Sensorium: sources → buffers → pipelines → publishers, plus the
- * embedded broker, status/health, and metrics. Lifecycle: `start()` validates models before any
- * device opens; `stop()` stops sources, drains in-flight fusions, publishes `offline`, exits clean.
+ * The composition of one running Sensorium: sources → synchronizers → inference → publishers, plus
+ * MQTT (broker, durable spool, status/health/results/events, commands, HA discovery, Sparkplug B)
+ * and metrics. Lifecycle: `start()` validates models before any device opens; `stop()` stops
+ * sources, drains in-flight fusions, publishes `offline`, exits clean.
  */
 export class Runtime {
   readonly #o: RuntimeOptions;
   readonly metrics: Metrics;
   readonly runners = new Map<string, SourceRunner>();
   readonly pipelines: FusionPipeline[] = [];
-  #broker: EmbeddedBroker | undefined;
-  #publisher: MqttPublisher | undefined;
-  #topics: Topics | undefined;
+  readonly #mqtt: MqttOutput | undefined;
+  readonly #events: LabelChangeTracker;
+  readonly #lastResults = new Map<string, ResultPayload>();
   #metricsServer: Server | undefined;
   #metricsPort: number | undefined;
   #healthTimer: Timer | undefined;
   #startedAt: TimestampNs = 0n;
   #infos: { pipeline: FusionPipeline; info: ModelInfo }[] = [];
-  #events = new LabelChangeTracker();
   #stopping: Promise<void> | undefined;
 
   constructor(o: RuntimeOptions) {
     this.#o = o;
     this.metrics = new Metrics(o.registry.version);
     const { wiring, clock, log } = o;
+    const cfg = wiring.config;
+    if (wiring.mqtt || o.mqttUrl) {
+      this.#mqtt = new MqttOutput({
+        config: wiring.mqtt,
+        ...(o.mqttUrl ? { urlOverride: o.mqttUrl } : {}),
+        device: cfg.device.id,
+        site: cfg.device.site,
+        version: o.registry.version,
+        baseDir: o.baseDir ?? process.cwd(),
+        log,
+      });
+    }
+    const mqtt = this.#mqtt;
+    this.#events = new LabelChangeTracker((p) => mqtt?.nextSeq(`${p}/event`) ?? 0);
     const capacities = bufferCapacities(wiring);
     for (const [id, ws] of wiring.sources) this.runners.set(id, new SourceRunner(ws, clock, log, this.metrics));
     const sinks: ResultSink[] = [(r) => this.#publishResult(r), ...(o.sinks ?? [])];
@@ -63,15 +79,17 @@ export class Runtime {
       this.pipelines.push(
         new FusionPipeline({
           wired: wp,
-          device: wiring.config.device.id,
+          device: cfg.device.id,
           runners,
           clock,
           log,
           metrics: this.metrics,
           preprocessModule: o.registry.preprocessModule,
-          intraOpThreads: wiring.config.inference.threads,
+          intraOpThreads: cfg.inference.threads,
           sinks,
           bufferCapacity: (id) => capacities.get(id),
+          // Seq continues after a restart: subscribers dedupe by seq across the spool's replay.
+          startSeq: mqtt?.nextSeq(`${wp.name}/result`) ?? 0,
           ...(o.omitStageTimes ? { omitStageTimes: true } : {}),
         }),
       );
@@ -79,7 +97,7 @@ export class Runtime {
   }
 
   get mqttUrl(): string | undefined {
-    return this.#o.mqttUrl ?? this.#broker?.url ?? this.#o.wiring.mqtt?.url;
+    return this.#mqtt?.url;
   }
 
   get metricsPort(): number | undefined {
@@ -87,11 +105,15 @@ export class Runtime {
   }
 
   get topics(): Topics | undefined {
-    return this.#topics;
+    return this.#mqtt?.topics;
   }
 
   get publisher(): MqttPublisher | undefined {
-    return this.#publisher;
+    return this.#mqtt?.publisher;
+  }
+
+  get mqtt(): MqttOutput | undefined {
+    return this.#mqtt;
   }
 
   async start(): Promise<void> {
@@ -106,69 +128,66 @@ export class Runtime {
     }
     // Models first: a bad model set fails before any device opens.
     for (const p of this.pipelines) this.#infos.push({ pipeline: p, info: await p.load() });
-    await this.#startMqtt();
+    await this.#mqtt?.start({
+      offline: this.#status('offline'),
+      commands: this.#commands(),
+      pipelines: this.#infos.map(({ pipeline, info }) => ({ name: pipeline.name, labels: info.labels, modalities: info.modalities })),
+    });
     for (const r of this.runners.values()) await r.start();
     for (const p of this.pipelines) await p.start();
-    this.#publishStatus('online');
-    const mqtt = wiring.mqtt;
-    const healthEvery = parseDuration(mqtt?.healthEvery ?? '5s') ?? 5_000_000_000n;
-    this.#healthTimer = every(clock, clock.now() + healthEvery, healthEvery, () => this.#publishHealth());
+    this.#mqtt?.publishStatus(this.#status('online'));
+    const healthEvery = parseDuration(wiring.mqtt?.healthEvery ?? '5s') ?? 5_000_000_000n;
+    this.#healthTimer = every(clock, clock.now() + healthEvery, healthEvery, () => this.#mqtt?.publishHealth(this.health()));
     log.info({ pipelines: this.pipelines.map((p) => p.name), sources: [...this.runners.keys()] }, 'sensorium running');
   }
 
-  async #startMqtt(): Promise<void> {
-    const { wiring, log, clock } = this.#o;
+  #status(state: 'online' | 'offline'): ReturnType<typeof buildStatus> {
+    const { wiring, clock, registry } = this.#o;
     const cfg = wiring.config;
-    const mqtt = wiring.mqtt;
-    if (!mqtt && !this.#o.mqttUrl) return;
-    let url = this.#o.mqttUrl;
-    if (!url && mqtt?.broker === 'embedded') {
-      this.#broker = new EmbeddedBroker({ host: mqtt.host, port: mqtt.port });
-      await this.#broker.start();
-      url = this.#broker.url;
-      log.info({ url }, 'embedded MQTT broker (aedes, MQTT 3.1.1) listening');
-    }
-    url ??= mqtt?.url;
-    if (!url) return;
-    this.#topics = new Topics({ prefix: mqtt?.prefix ?? 'sensorium', site: cfg.device.site, device: cfg.device.id });
-    const offline = buildStatus({ state: 'offline', t: clock.now(), device: cfg.device.id, site: cfg.device.site, version: this.#o.registry.version });
-    this.#publisher = new MqttPublisher({
-      url,
-      clientId: mqtt?.clientId ?? `sensorium-${cfg.device.id}`,
-      protocol: this.#broker ? '3.1.1' : (mqtt?.protocol ?? 'auto'),
-      ...(mqtt?.username ? { username: mqtt.username } : {}),
-      ...(mqtt?.passwordEnv ? { password: process.env[mqtt.passwordEnv] as string } : {}),
-      will: { topic: this.#topics.status(), payload: JSON.stringify(offline), qos: 1, retain: true, schema: 'sensorium.status/1' },
-      spool: new MemorySpool({ maxEntries: mqtt?.maxQueued ?? 100_000 }),
-      maxInflight: mqtt?.maxInflight ?? 100,
-      log,
-    });
-    await this.#publisher.start();
-  }
-
-  #publishStatus(state: 'online' | 'offline'): void {
-    const { wiring, clock } = this.#o;
-    const cfg = wiring.config;
-    if (!this.#publisher || !this.#topics) return;
-    const payload = buildStatus({
+    return buildStatus({
       state,
       t: clock.now(),
       device: cfg.device.id,
       site: cfg.device.site,
-      version: this.#o.registry.version,
-      ...(state === 'online' ? { pipelines: this.#infos.map(({ pipeline, info }) => ({ wired: wiring.pipelines.find((w) => w.name === pipeline.name) as Wiring['pipelines'][number], info })) } : {}),
+      version: registry.version,
+      ...(state === 'online'
+        ? { pipelines: this.#infos.map(({ pipeline, info }) => ({ wired: wiring.pipelines.find((w) => w.name === pipeline.name) as Wiring['pipelines'][number], info })) }
+        : {}),
     });
-    this.#publisher.publish({ topic: this.#topics.status(), payload: JSON.stringify(payload), qos: 1, retain: true, schema: 'sensorium.status/1' });
   }
 
-  /** Builds the health payload (also what `/metrics` gauges are refreshed from). */
+  /** `cmd/snapshot`: health and the last result per pipeline; `cmd/reload-models`: fresh workers. */
+  #commands(): Map<string, CommandHandler> {
+    return new Map<string, CommandHandler>([
+      ['snapshot', () => ({ health: this.health(), last: Object.fromEntries(this.#lastResults) })],
+      [
+        'reload-models',
+        async (args) => {
+          const only = typeof args.pipeline === 'string' ? args.pipeline : undefined;
+          const targets = this.pipelines.filter((p) => only === undefined || p.name === only);
+          if (targets.length === 0) throw new Error(`no pipeline named ${JSON.stringify(only)}`);
+          const out: Record<string, unknown> = {};
+          for (const p of targets) {
+            const info = await p.reload();
+            const entry = this.#infos.find((x) => x.pipeline === p);
+            if (entry) entry.info = info;
+            out[p.name] = { name: info.name, version: info.version, sha256: info.files };
+          }
+          this.#mqtt?.publishStatus(this.#status('online'));
+          return out;
+        },
+      ],
+    ]);
+  }
+
+  /** The health payload (also what refreshes the MQTT gauges of /metrics). */
   health(): ReturnType<typeof buildHealth> {
     const h = buildHealth({
       t: this.#o.clock.now(),
       startedAt: this.#startedAt,
       runners: this.runners.values(),
       pipelines: this.pipelines,
-      mqtt: this.#publisher?.stats(),
+      mqtt: this.#mqtt?.stats(),
       eventLoopLagMs: this.metrics.eventLoopLagMs(true),
     });
     const m = this.metrics;
@@ -179,22 +198,13 @@ export class Runtime {
     return h;
   }
 
-  #publishHealth(): void {
-    const h = this.health();
-    if (this.#publisher && this.#topics) {
-      this.#publisher.publish({ topic: this.#topics.health(), payload: JSON.stringify(h), qos: 1, retain: true, schema: 'sensorium.health/1' });
-    }
-  }
-
   #publishResult(r: ResultPayload): void {
-    const pub = this.#publisher;
-    const topics = this.#topics;
-    if (!pub || !topics) return;
-    const mqtt = this.#o.wiring.mqtt;
-    const expiry = mqtt?.resultExpiry ? Number((parseDuration(mqtt.resultExpiry) ?? 0n) / 1_000_000_000n) : undefined;
-    pub.publish({ topic: topics.result(r.pipeline), payload: JSON.stringify(r), qos: mqtt?.qos ?? 1, schema: 'sensorium.result/1', ...(expiry ? { expirySec: expiry } : {}) });
+    this.#lastResults.set(r.pipeline, r);
+    const mqtt = this.#mqtt;
+    if (!mqtt) return;
+    mqtt.publishResult(r, this.#o.wiring.mqtt?.qos ?? 1);
     const ev = this.#events.next(r.pipeline, r.label, r.score, BigInt(r.t_ns));
-    if (ev) pub.publish({ topic: topics.event(r.pipeline), payload: JSON.stringify(ev), qos: 1, schema: 'sensorium.event/1' });
+    if (ev) mqtt.publishEvent(ev);
   }
 
   /** Resolves when no fusion is running or waiting in any pipeline. */
@@ -214,16 +224,11 @@ export class Runtime {
     this.#healthTimer?.cancel();
     await Promise.allSettled([...this.runners.values()].map((r) => withTimeout(r.stop(), share)));
     await Promise.allSettled(this.pipelines.map((p) => p.stop(share)));
-    if (this.#publisher && this.#topics) {
-      const cfg = this.#o.wiring.config;
-      const offline = buildStatus({ state: 'offline', t: this.#o.clock.now(), device: cfg.device.id, site: cfg.device.site, version: this.#o.registry.version });
-      try {
-        await this.#publisher.stop(share, { topic: this.#topics.status(), payload: JSON.stringify(offline), qos: 1, retain: true, schema: 'sensorium.status/1' });
-      } catch (err) {
-        log.warn({ err: describeError(err) }, 'mqtt shutdown incomplete');
-      }
+    try {
+      await this.#mqtt?.stop(this.#status('offline'), share);
+    } catch (err) {
+      log.warn({ err: describeError(err) }, 'mqtt shutdown incomplete');
     }
-    await this.#broker?.stop();
     this.metrics.stop();
     if (this.#metricsServer) {
       this.#metricsServer.closeAllConnections();

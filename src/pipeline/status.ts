@@ -73,7 +73,16 @@ export function buildHealth(c: HealthContext): HealthPayload {
     uptime_s: Math.round(Number(c.t - c.startedAt) / 1e6) / 1e3,
     sources,
     pipelines,
-    mqtt: { connected: m?.connected ?? false, inflight: m?.inflight ?? 0, queued: m?.queued ?? 0, dropped: m?.dropped ?? 0, reconnects: m?.reconnects ?? 0 },
+    mqtt: {
+      connected: m?.connected ?? false,
+      inflight: m?.inflight ?? 0,
+      queued: m?.queued ?? 0,
+      dropped: m?.dropped ?? 0,
+      reconnects: m?.reconnects ?? 0,
+      spoolBytes: m?.spoolBytes ?? 0,
+      spoolOldestS: Math.round((m?.spoolOldestMs ?? 0) / 100) / 10,
+      ...(m?.lastError ? { lastError: m.lastError } : {}),
+    },
     eventLoopLagMs: { p50: r3(c.eventLoopLagMs.p50), p99: r3(c.eventLoopLagMs.p99), max: r3(c.eventLoopLagMs.max) },
   };
 }
@@ -82,12 +91,18 @@ export function buildHealth(c: HealthContext): HealthPayload {
 export class LabelChangeTracker {
   #last = new Map<string, string>();
   #seq = new Map<string, number>();
+  readonly #startSeq: (pipeline: string) => number;
+
+  /** `startSeq`: where each pipeline's event seq begins (continues after a restart). */
+  constructor(startSeq: (pipeline: string) => number = () => 0) {
+    this.#startSeq = startSeq;
+  }
 
   next(pipeline: string, label: string, score: number, t: TimestampNs): EventPayload | undefined {
     const prev = this.#last.get(pipeline);
     if (prev === label) return undefined;
     this.#last.set(pipeline, label);
-    const seq = this.#seq.get(pipeline) ?? 0;
+    const seq = this.#seq.get(pipeline) ?? this.#startSeq(pipeline);
     this.#seq.set(pipeline, seq + 1);
     return { v: 1, seq, ts: nsToIso(t), t_ns: t.toString(), pipeline, type: 'label-changed', from: prev ?? null, to: label, score };
   }

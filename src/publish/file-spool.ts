@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { PublishError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { OutboundMessage } from './publisher.ts';
@@ -64,6 +65,15 @@ interface Segment {
 }
 
 const SEGMENT = /^seg-(\d{12})\.log$/;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 const segName = (firstId: number): string => `seg-${String(firstId).padStart(12, '0')}.log`;
 
 /**
@@ -107,6 +117,7 @@ export class FileSpool implements Spool {
     };
     this.#log = options.log ?? silentLogger;
     mkdirSync(this.#o.dir, { recursive: true });
+    this.#lock();
     this.#recover();
     if (this.#o.fsyncIntervalMs > 0) {
       this.#timer = setInterval(() => this.sync(), this.#o.fsyncIntervalMs);
@@ -201,11 +212,40 @@ export class FileSpool implements Spool {
 
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#fd === undefined && this.#ackFd === undefined) return;
     this.sync();
     if (this.#fd !== undefined) closeSync(this.#fd);
     if (this.#ackFd !== undefined) closeSync(this.#ackFd);
     this.#fd = undefined;
     this.#ackFd = undefined;
+    try {
+      unlinkSync(join(this.#o.dir, 'LOCK'));
+    } catch {
+      /* already gone */
+    }
+  }
+
+  /**
+   * One process per spool directory: two writers would interleave ids. A lock file holds the
+   * owner's pid; a stale lock (that process is gone — e.g. after kill -9) is taken over.
+   */
+  #lock(): void {
+    const path = join(this.#o.dir, 'LOCK');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(path, 'wx');
+        writeSync(fd, `${process.pid}\n`);
+        closeSync(fd);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const pid = Number(readFileSync(path, 'utf8').trim());
+        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+          throw new PublishError(`spool ${this.#o.dir} is in use by process ${pid}; give each runtime its own outputs.mqtt.spool.dir`, { code: 'E_SPOOL_LOCKED' });
+        }
+        unlinkSync(path);
+      }
+    }
   }
 
   // ---- internals --------------------------------------------------------------------------------

@@ -62,6 +62,8 @@ export class MqttPublisher implements Publisher {
   #flushWaiters: (() => void)[] = [];
   #subscriptions = new Map<string, (m: InboundMessage) => void>();
   #errorListeners: ((message: string) => void)[] = [];
+  #connectListeners: (() => void)[] = [];
+  #closeListeners: (() => void)[] = [];
 
   constructor(options: MqttPublisherOptions) {
     this.#o = options;
@@ -198,12 +200,15 @@ export class MqttPublisher implements Publisher {
       for (const m of this.#retained.values()) this.#send(m);
       for (const m of this.#latestQos0.values()) this.#send(m);
       this.#latestQos0.clear();
+      for (const l of this.#connectListeners) l();
       // mqtt.js re-sends its own unacknowledged in-flight packets; continue the spool after them.
       this.#schedulePump();
     });
     client.on('close', () => {
       if (this.#connected) this.#log.warn({ url: o.url }, 'mqtt connection closed; spooling');
+      const was = this.#connected;
       this.#connected = false;
+      if (was) for (const l of this.#closeListeners) l();
       this.#attempt++;
       const base = Math.min(o.reconnectMaxMs ?? 30_000, (o.reconnectMinMs ?? 500) * 2 ** Math.min(this.#attempt - 1, 16));
       client.options.reconnectPeriod = Math.round(base * (0.75 + Math.random() * 0.5));
@@ -238,6 +243,16 @@ export class MqttPublisher implements Publisher {
   subscribe(filter: string, handler: (m: InboundMessage) => void): void {
     this.#subscriptions.set(filter, handler);
     if (this.#connected) this.#client?.subscribe(filter, { qos: 1 });
+  }
+
+  /** Called after every (re)connect, after retained state was re-sent. */
+  onConnect(listener: () => void): void {
+    this.#connectListeners.push(listener);
+  }
+
+  /** Called when an established connection is lost. */
+  onClose(listener: () => void): void {
+    this.#closeListeners.push(listener);
   }
 
   /** Called with a readable explanation of every connection error (health reports the last). */

@@ -117,7 +117,16 @@ export const healthPayload = z
         latencyMs: z.object({ p50: z.number().nullable(), p99: z.number().nullable() }),
       }),
     ),
-    mqtt: z.object({ connected: z.boolean(), inflight: z.number().int(), queued: z.number().int(), dropped: z.number().int(), reconnects: z.number().int() }),
+    mqtt: z.object({
+      connected: z.boolean(),
+      inflight: z.number().int(),
+      queued: z.number().int().describe('QoS >= 1 messages waiting in the spool'),
+      dropped: z.number().int().describe('Dropped by the spool bounds (oldest first) since start'),
+      reconnects: z.number().int(),
+      spoolBytes: z.number().int(),
+      spoolOldestS: z.number().describe('Age of the oldest waiting message'),
+      lastError: z.string().optional().describe('Why the last connection attempt failed (TLS, auth, unreachable), while not connected'),
+    }),
     eventLoopLagMs: z.object({ p50: z.number(), p99: z.number(), max: z.number() }),
   })
   .strict();
@@ -141,10 +150,22 @@ export type StatusPayload = z.infer<typeof statusPayload>;
 export type HealthPayload = z.infer<typeof healthPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 
+export const cmdReplyPayload = z
+  .object({
+    v: z.literal(1),
+    id: z.union([z.string(), z.number()]).optional().describe('Echo of the request id (MQTT 3.1.1 requesters have no correlation data)'),
+    command: z.string(),
+    ok: z.boolean(),
+    result: z.unknown().optional(),
+    error: z.string().optional(),
+  })
+  .strict();
+
 /** Schema ids (MQTT 5 user property `schema`, and the `$id` of the exported JSON Schemas). */
 export const PAYLOAD_SCHEMAS = {
   'sensorium.result/1': resultPayload,
   'sensorium.status/1': statusPayload,
   'sensorium.health/1': healthPayload,
   'sensorium.event/1': eventPayload,
+  'sensorium.cmd-reply/1': cmdReplyPayload,
 } as const;

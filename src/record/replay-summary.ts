@@ -28,7 +28,8 @@ export interface ReplaySummary {
   results: number;
   perPipeline: Record<string, { results: number; labels: Record<string, number> }>;
   accuracy?: { truth: string; all: Accuracy; settled: Accuracy };
-  drops: { inference: number; sources: Record<string, { unused: number; lost: number }> };
+  /** Sums of the results' lineage drops: keep-newest inference drops, and per source per reason. */
+  drops: { inference: number; sources: Record<string, Record<string, number>> };
   lineage: {
     mask: Record<string, { fresh: number; held: number; missing: number }>;
     ageMs: Record<string, { p50: number | null; p99: number | null }>;
@@ -42,7 +43,7 @@ export class SummaryBuilder {
   #results = 0;
   #dropsInference = 0;
   #perPipeline: ReplaySummary['perPipeline'] = {};
-  #sources: Record<string, { unused: number; lost: number }> = {};
+  #sources: Record<string, Record<string, number>> = {};
   #mask: ReplaySummary['lineage']['mask'] = {};
   #ages = new Map<string, number[]>();
   #skews: number[] = [];
@@ -61,9 +62,8 @@ export class SummaryBuilder {
     p.results++;
     p.labels[r.label] = (p.labels[r.label] ?? 0) + 1;
     for (const [id, d] of Object.entries(r.lineage.drops.sources)) {
-      const acc = (this.#sources[id] ??= { unused: 0, lost: 0 });
-      acc.unused += d.unused;
-      acc.lost += d.lost;
+      const acc = (this.#sources[id] ??= {});
+      for (const [reason, n] of Object.entries(d)) if (typeof n === 'number') acc[reason] = (acc[reason] ?? 0) + n;
     }
     for (const [mod, state] of Object.entries(r.mask)) (this.#mask[mod] ??= { fresh: 0, held: 0, missing: 0 })[state]++;
     for (const [id, s] of Object.entries(r.lineage.sources)) {

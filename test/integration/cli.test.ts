@@ -22,8 +22,9 @@ interface DemoYaml {
 function demoConfig(mutate: (c: DemoYaml) => void = () => {}): string {
   const c = parse(readFileSync('deploy/configs/demo.yaml', 'utf8')) as DemoYaml;
   c.pipelines.cell_state.models = resolve('models/reference');
-  mutate(c);
   const dir = mkdtempSync(join(tmpdir(), 'sensorium-cli-'));
+  c.outputs.mqtt.spool = { dir: join(dir, 'spool') };
+  mutate(c);
   const file = join(dir, 'config.yaml');
   writeFileSync(file, stringify(c));
   return file;

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS, Timeline } from '../../devices/sim/index.ts';
@@ -30,7 +33,9 @@ let published = 0;
 beforeAll(async () => {
   broker = await startMosquitto();
   const loaded = loadConfigFile('deploy/configs/demo.yaml');
-  const raw = structuredClone(loaded.raw) as { sources: Record<string, Record<string, unknown>> };
+  const raw = structuredClone(loaded.raw) as { sources: Record<string, Record<string, unknown>>; outputs: { mqtt: Record<string, unknown> } };
+  // A spool of its own (tests run in parallel; one process per spool directory).
+  raw.outputs.mqtt.spool = { dir: mkdtempSync(join(tmpdir(), 'sensorium-e2e-spool-')) };
   // Silence the LiDAR mid-run (fault injection of the simulator), everything else as in the demo.
   (raw.sources.lidar0 as Record<string, unknown>).faults = [{ at: `${SILENT_FROM_S}s`, for: `${SILENT_FOR_S}s` }];
   const { parseConfig } = await import('../../src/config/load.ts');
