@@ -68,8 +68,8 @@ export async function replayCommand(logPath: string, opts: ReplayOptions, regist
   }
   const target = toStdout ? process.stderr : process.stdout;
   target.write(opts.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
-  // Nothing to replay (e.g. a rosbag2 without sensor topics): say so through the exit code.
-  return Object.values(summary.delivered).reduce((a, n) => a + n, 0) === 0 && summary.results === 0 ? 1 : 0;
+  // Nothing replayed (e.g. a rosbag2 without sensor topics: see the notes): say so in the exit code.
+  return Object.values(summary.delivered).reduce((a, n) => a + n, 0) === 0 ? 1 : 0;
 }
 
 function offset(text: string, what: string): bigint {
@@ -90,7 +90,7 @@ export function formatSummary(s: ReplaySummary): string {
   const srcDrops = Object.entries(s.drops.sources).map(([id, d]) => `${id} ${Object.entries(d).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(' ') || '0'}`);
   lines.push(`  drops: inference ${s.drops.inference}${srcDrops.length ? `; ${srcDrops.join('; ')}` : ''}`);
   lines.push(`  mask: ${Object.entries(s.lineage.mask).map(([m, c]) => `${m} ${c.fresh}/${c.held}/${c.missing}`).join(', ')} (fresh/held/missing)`);
-  lines.push(`  age p50/p99 ms: ${Object.entries(s.lineage.ageMs).map(([id, q]) => `${id} ${q.p50}/${q.p99}`).join(', ')}; skew ${s.lineage.skewMs.p50}/${s.lineage.skewMs.p99}`);
+  lines.push(`  age p50/p99 ms: ${Object.entries(s.lineage.ageMs).map(([id, q]) => `${id} ${q.p50}/${q.p99}`).join(', ') || 'none'}; skew ${s.lineage.skewMs.p50}/${s.lineage.skewMs.p99}`);
   lines.push(`  delivered: ${Object.entries(s.delivered).map(([id, n]) => `${id} ${n}`).join(', ') || 'nothing'}`);
   for (const n of s.notes) lines.push(`  note: ${n}`);
   return `${lines.join('\n')}\n`;
@@ -100,20 +100,26 @@ export function formatSummary(s: ReplaySummary): string {
 function progressBar(out: NodeJS.WriteStream, speed: string): { update: (p: { t: bigint; startNs: bigint; endNs: bigint; results: number; lagMs: number }) => void; done: () => void } {
   let last = 0;
   let drawn = false;
+  let latest: Parameters<typeof draw>[0] | undefined;
+  const draw = (p: { t: bigint; startNs: bigint; endNs: bigint; results: number; lagMs: number }): void => {
+    const span = Number(p.endNs - p.startNs) / 1e9;
+    const at = Number(p.t - p.startNs) / 1e9;
+    const f = span > 0 ? Math.min(1, Math.max(0, at / span)) : 1;
+    const w = 30;
+    const full = Math.round(f * w);
+    out.write(`\r[${'#'.repeat(full)}${'-'.repeat(w - full)}] ${(f * 100).toFixed(0).padStart(3)}% ${at.toFixed(1)}/${span.toFixed(1)} s  ${speed}  results ${p.results}${p.lagMs > 50 ? `  lag ${p.lagMs.toFixed(0)} ms` : ''}   `);
+    drawn = true;
+  };
   return {
     update(p) {
+      latest = p;
       const now = Date.now();
       if (now - last < 100) return;
       last = now;
-      const span = Number(p.endNs - p.startNs) / 1e9;
-      const at = Number(p.t - p.startNs) / 1e9;
-      const f = span > 0 ? Math.min(1, Math.max(0, at / span)) : 1;
-      const w = 30;
-      const full = Math.round(f * w);
-      out.write(`\r[${'#'.repeat(full)}${'-'.repeat(w - full)}] ${(f * 100).toFixed(0).padStart(3)}% ${at.toFixed(1)}/${span.toFixed(1)} s  ${speed}  results ${p.results}${p.lagMs > 50 ? `  lag ${p.lagMs.toFixed(0)} ms` : ''}   `);
-      drawn = true;
+      draw(p);
     },
     done() {
+      if (latest) draw(latest); // where it ended (the end, unless stopped)
       if (drawn) out.write('\n');
     },
   };

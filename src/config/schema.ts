@@ -93,6 +93,10 @@ const mqttOutput = z.strictObject({
   tls: tls.optional(),
   passwordFile: z.string().optional().describe('File holding the password (systemd LoadCredential=); never logged'),
   spool: z.union([spool, z.literal(false)]).default({ maxBytes: '64MiB', maxAge: '7d', fsync: '200ms' }).describe('Durable outbox for QoS >= 1; false keeps it in memory only'),
+  reconnect: z
+    .strictObject({ min: duration.default('500ms'), max: duration.default('30s') })
+    .default({ min: '500ms', max: '30s' })
+    .describe('Reconnect backoff: doubles from min to max, ±25 % jitter (mqtt.js alone retries at a fixed period)'),
   willDelay: duration.default('5s').describe('MQTT 5 will delay: a quick reconnect does not flap the status to offline'),
   commands: z.boolean().default(true).describe('Answer cmd/{name} requests (snapshot, reload-models) with MQTT 5 request/response'),
   homeAssistant: z

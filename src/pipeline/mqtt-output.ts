@@ -157,6 +157,8 @@ export class MqttOutput {
       willDelaySec: Number(willDelay / 1_000_000_000n),
       spool: this.spool,
       maxInflight: c?.maxInflight ?? 100,
+      reconnectMinMs: Number((parseDuration(c?.reconnect.min ?? '500ms') ?? 500_000_000n) / 1_000_000n),
+      reconnectMaxMs: Number((parseDuration(c?.reconnect.max ?? '30s') ?? 30_000_000_000n) / 1_000_000n),
       log,
     });
     pub.onError((e) => (this.#lastError = e));

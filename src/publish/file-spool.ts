@@ -1,10 +1,10 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
-import { PublishError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { OutboundMessage } from './publisher.ts';
 import { decodeRecords, encodeRecord } from './segment-codec.ts';
+import { SEGMENT, decodeMessage, encodeMessage, lockSpoolDir, segName, type AckRecord, type MessageMeta } from './spool-files.ts';
 import type { Spool, SpoolEntry, SpoolStats } from './spool.ts';
 
 export interface FileSpoolOptions {
@@ -16,8 +16,10 @@ export interface FileSpoolOptions {
   /** Segment file size before rotating. Default 4 MiB. */
   segmentBytes?: number;
   /**
-   * fsync cadence. Every append is written at once (it survives kill -9 through the page cache);
-   * fsync — what survives a power cut — is batched to this interval. Default 200 ms; 0 = every append.
+   * fsync cadence. Appends are written in a group commit at the end of the current task (before
+   * any message is sent, and before anything else runs), so they survive kill -9 through the page
+   * cache; fsync — what survives a power cut — is batched to this interval. Default 200 ms; 0 = at
+   * every group commit.
    */
   fsyncIntervalMs?: number;
   /** Wall clock in ms (injectable for tests of the age bound). */
@@ -26,55 +28,13 @@ export interface FileSpoolOptions {
   onDrop?: (entry: SpoolEntry) => void;
 }
 
-/** On disk, binary payloads and correlation data are base64 (the record body is JSON). */
-type StoredMessage = Omit<OutboundMessage, 'payload' | 'correlationData'> & { payload?: string; b64?: string; corr?: string };
-interface MessageRecord {
-  i: number;
-  t: number;
-  m: StoredMessage;
-}
-
-function store(msg: OutboundMessage): StoredMessage {
-  const { payload, correlationData, ...rest } = msg;
-  return {
-    ...rest,
-    ...(typeof payload === 'string' ? { payload } : { b64: Buffer.from(payload).toString('base64') }),
-    ...(correlationData ? { corr: Buffer.from(correlationData).toString('base64') } : {}),
-  };
-}
-
-function load(m: StoredMessage): OutboundMessage {
-  const { payload, b64, corr, ...rest } = m;
-  return {
-    ...rest,
-    payload: b64 !== undefined ? new Uint8Array(Buffer.from(b64, 'base64')) : (payload ?? ''),
-    ...(corr !== undefined ? { correlationData: new Uint8Array(Buffer.from(corr, 'base64')) } : {}),
-  };
-}
-/** Ack-log records: acknowledged ids, dropped ids, or a snapshot written when the log is compacted. */
-interface AckRecord {
-  a?: number[];
-  d?: number[];
-  snapshot?: { floor: number; nextId: number; seqs: Record<string, number>; done: number[] };
-}
+type Entry = SpoolEntry & { t: number };
 
 interface Segment {
   firstId: number;
   lastId: number;
   path: string;
 }
-
-const SEGMENT = /^seg-(\d{12})\.log$/;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-const segName = (firstId: number): string => `seg-${String(firstId).padStart(12, '0')}.log`;
 
 /**
  * The durable outbox for QoS ≥ 1 messages: append-only segment files plus an ack log, keyed by our
@@ -86,7 +46,9 @@ const segName = (firstId: number): string => `seg-${String(firstId).padStart(12,
 export class FileSpool implements Spool {
   readonly #o: Required<Omit<FileSpoolOptions, 'onDrop' | 'log'>> & Pick<FileSpoolOptions, 'onDrop'>;
   readonly #log: Logger;
-  #entries: (SpoolEntry & { t: number })[] = [];
+  /** Entries in id order; `#head` skips the acknowledged prefix (no O(n) shift per ack). */
+  #entries: Entry[] = [];
+  #head = 0;
   #done = new Set<number>();
   #floor = 0;
   #nextId = 1;
@@ -99,10 +61,13 @@ export class FileSpool implements Spool {
   #segSize = 0;
   #ackFd: number | undefined;
   #ackSize = 0;
+  #writes: Buffer[] = [];
+  #writeScheduled = false;
   #pendingAcks: number[] = [];
   #pendingDrops: number[] = [];
   #dirty = false;
   #timer: NodeJS.Timeout | undefined;
+  #unlock: (() => void) | undefined;
   #recovered = { entries: 0, tornBytes: 0 };
 
   constructor(options: FileSpoolOptions) {
@@ -117,7 +82,7 @@ export class FileSpool implements Spool {
     };
     this.#log = options.log ?? silentLogger;
     mkdirSync(this.#o.dir, { recursive: true });
-    this.#lock();
+    this.#unlock = lockSpoolDir(this.#o.dir);
     this.#recover();
     if (this.#o.fsyncIntervalMs > 0) {
       this.#timer = setInterval(() => this.sync(), this.#o.fsyncIntervalMs);
@@ -133,34 +98,48 @@ export class FileSpool implements Spool {
   append(msg: OutboundMessage): SpoolEntry {
     const id = this.#nextId++;
     const t = this.#o.nowMs();
-    const rec = encodeRecord({ i: id, t, m: store(msg) } satisfies MessageRecord);
+    const rec = encodeMessage(id, t, msg);
     if (this.#fd === undefined || this.#segSize + rec.length > this.#o.segmentBytes) this.#rotate(id);
-    writeSync(this.#fd as number, rec);
+    this.#writes.push(rec);
+    if (!this.#writeScheduled) {
+      this.#writeScheduled = true;
+      queueMicrotask(() => this.#flushWrites());
+    }
     this.#segSize += rec.length;
     (this.#segments[this.#segments.length - 1] as Segment).lastId = id;
-    const entry = { id, msg, bytes: rec.length, t };
+    const entry: Entry = { id, msg, bytes: rec.length, t };
     this.#entries.push(entry);
     this.#bytes += rec.length;
     this.#unacked++;
     if (msg.stream !== undefined && msg.seq !== undefined) this.#seqs[msg.stream] = Math.max(this.#seqs[msg.stream] ?? -1, msg.seq);
     this.#dirty = true;
-    if (this.#o.fsyncIntervalMs === 0) this.sync();
     this.#enforceBounds();
     return entry;
+  }
+
+  /** The group commit: everything appended in this task, in one write. */
+  #flushWrites(): void {
+    this.#writeScheduled = false;
+    if (this.#writes.length === 0 || this.#fd === undefined) return;
+    const bufs = this.#writes.splice(0);
+    // One syscall for the group, without copying the records into one buffer first.
+    if (bufs.length === 1) writeSync(this.#fd, bufs[0] as Buffer);
+    else for (let i = 0; i < bufs.length; i += 1024) writevSync(this.#fd, bufs.slice(i, i + 1024));
+    if (this.#o.fsyncIntervalMs === 0) this.sync();
   }
 
   after(afterId: number, max: number): SpoolEntry[] {
     const out: SpoolEntry[] = [];
     const es = this.#entries;
-    let lo = 0;
+    let lo = this.#head;
     let hi = es.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((es[mid] as SpoolEntry).id <= afterId) lo = mid + 1;
+      if ((es[mid] as Entry).id <= afterId) lo = mid + 1;
       else hi = mid;
     }
     for (let i = lo; i < es.length && out.length < max; i++) {
-      const e = es[i] as SpoolEntry;
+      const e = es[i] as Entry;
       if (!this.#done.has(e.id)) out.push(e);
     }
     return out;
@@ -180,28 +159,28 @@ export class FileSpool implements Spool {
   }
 
   stats(): SpoolStats {
-    let oldest: (SpoolEntry & { t: number }) | undefined;
-    for (const e of this.#entries) {
+    let oldest: Entry | undefined;
+    for (let i = this.#head; i < this.#entries.length; i++) {
+      const e = this.#entries[i] as Entry;
       if (!this.#done.has(e.id)) {
         oldest = e;
         break;
       }
     }
-    return {
-      entries: this.#unacked,
-      bytes: this.#bytes,
-      dropped: this.#dropped,
-      oldestAgeMs: oldest ? Math.max(0, this.#o.nowMs() - oldest.t) : 0,
-    };
+    return { entries: this.#unacked, bytes: this.#bytes, dropped: this.#dropped, oldestAgeMs: oldest ? Math.max(0, this.#o.nowMs() - oldest.t) : 0 };
   }
 
   /** Writes pending acks/drops and fsyncs both files (called on the batching timer and on close). */
   sync(): void {
+    if (this.#writes.length) this.#flushWrites();
     if (this.#pendingAcks.length || this.#pendingDrops.length) {
       const rec: AckRecord = {};
       if (this.#pendingAcks.length) rec.a = this.#pendingAcks.splice(0);
       if (this.#pendingDrops.length) rec.d = this.#pendingDrops.splice(0);
-      this.#appendAck(encodeRecord(rec));
+      const buf = encodeRecord(rec);
+      writeSync(this.#ackFd as number, buf);
+      this.#ackSize += buf.length;
+      this.#dirty = true;
     }
     if (!this.#dirty) return;
     this.#dirty = false;
@@ -212,40 +191,13 @@ export class FileSpool implements Spool {
 
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
-    if (this.#fd === undefined && this.#ackFd === undefined) return;
+    if (this.#ackFd === undefined) return;
     this.sync();
     if (this.#fd !== undefined) closeSync(this.#fd);
-    if (this.#ackFd !== undefined) closeSync(this.#ackFd);
+    closeSync(this.#ackFd);
     this.#fd = undefined;
     this.#ackFd = undefined;
-    try {
-      unlinkSync(join(this.#o.dir, 'LOCK'));
-    } catch {
-      /* already gone */
-    }
-  }
-
-  /**
-   * One process per spool directory: two writers would interleave ids. A lock file holds the
-   * owner's pid; a stale lock (that process is gone — e.g. after kill -9) is taken over.
-   */
-  #lock(): void {
-    const path = join(this.#o.dir, 'LOCK');
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(path, 'wx');
-        writeSync(fd, `${process.pid}\n`);
-        closeSync(fd);
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const pid = Number(readFileSync(path, 'utf8').trim());
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-          throw new PublishError(`spool ${this.#o.dir} is in use by process ${pid}; give each runtime its own outputs.mqtt.spool.dir`, { code: 'E_SPOOL_LOCKED' });
-        }
-        unlinkSync(path);
-      }
-    }
+    this.#unlock?.();
   }
 
   // ---- internals --------------------------------------------------------------------------------
@@ -256,15 +208,15 @@ export class FileSpool implements Spool {
     try {
       const buf = readFileSync(ackPath);
       const dec = decodeRecords<AckRecord>(buf);
-      for (const { body } of dec.records) {
-        if (body.snapshot) {
-          this.#floor = body.snapshot.floor;
-          this.#nextId = Math.max(this.#nextId, body.snapshot.nextId);
-          this.#seqs = { ...body.snapshot.seqs };
-          this.#done = new Set(body.snapshot.done);
+      for (const { meta } of dec.records) {
+        if (meta.snapshot) {
+          this.#floor = meta.snapshot.floor;
+          this.#nextId = Math.max(this.#nextId, meta.snapshot.nextId);
+          this.#seqs = { ...meta.snapshot.seqs };
+          this.#done = new Set(meta.snapshot.done);
         }
-        for (const id of body.a ?? []) this.#done.add(id);
-        for (const id of body.d ?? []) this.#done.add(id);
+        for (const id of meta.a ?? []) this.#done.add(id);
+        for (const id of meta.d ?? []) this.#done.add(id);
       }
       if (dec.stopped) {
         truncateSync(ackPath, dec.validBytes);
@@ -279,7 +231,7 @@ export class FileSpool implements Spool {
     for (const [k, f] of files.entries()) {
       const path = join(dir, f);
       const buf = readFileSync(path);
-      const dec = decodeRecords<MessageRecord>(buf);
+      const dec = decodeRecords<MessageMeta>(buf);
       if (dec.stopped) {
         // Only the newest segment can legitimately end in a torn record; elsewhere it is damage.
         const where = k === files.length - 1 ? 'torn tail' : 'damaged segment';
@@ -290,15 +242,14 @@ export class FileSpool implements Spool {
       const firstId = Number((SEGMENT.exec(f) as RegExpExecArray)[1]);
       this.#nextId = Math.max(this.#nextId, firstId);
       let lastId = firstId - 1;
-      for (const { body } of dec.records) {
-        lastId = Math.max(lastId, body.i);
-        this.#nextId = Math.max(this.#nextId, body.i + 1);
-        const m = body.m;
+      for (const { meta, data, size } of dec.records) {
+        lastId = Math.max(lastId, meta.i);
+        this.#nextId = Math.max(this.#nextId, meta.i + 1);
+        const m = meta.m;
         if (m.stream !== undefined && m.seq !== undefined) this.#seqs[m.stream] = Math.max(this.#seqs[m.stream] ?? -1, m.seq);
-        if (body.i <= this.#floor || this.#done.has(body.i)) continue;
-        const bytes = encodeRecord(body).length;
-        this.#entries.push({ id: body.i, msg: load(m), bytes, t: body.t });
-        this.#bytes += bytes;
+        if (meta.i <= this.#floor || this.#done.has(meta.i)) continue;
+        this.#entries.push({ id: meta.i, msg: decodeMessage(meta, data), bytes: size, t: meta.t });
+        this.#bytes += size;
         this.#unacked++;
       }
       this.#segments.push({ firstId, lastId, path });
@@ -319,6 +270,7 @@ export class FileSpool implements Spool {
   }
 
   #rotate(firstId: number): void {
+    this.#flushWrites();
     if (this.#fd !== undefined) {
       fsyncSync(this.#fd);
       closeSync(this.#fd);
@@ -329,16 +281,11 @@ export class FileSpool implements Spool {
     this.#segments.push({ firstId, lastId: firstId - 1, path });
   }
 
-  #appendAck(buf: Buffer): void {
-    writeSync(this.#ackFd as number, buf);
-    this.#ackSize += buf.length;
-    this.#dirty = true;
-  }
-
-  /** Drops the oldest unacknowledged messages beyond the byte or age bound (counted, logged). */
+  /** Drops the oldest unacknowledged messages beyond the byte or age bound (counted). */
   #enforceBounds(): void {
     const now = this.#o.nowMs();
-    for (const e of this.#entries) {
+    for (let i = this.#head; i < this.#entries.length; i++) {
+      const e = this.#entries[i] as Entry;
       if (this.#done.has(e.id)) continue;
       if (this.#bytes <= this.#o.maxBytes && now - e.t <= this.#o.maxAgeMs) break;
       this.#done.add(e.id);
@@ -353,17 +300,22 @@ export class FileSpool implements Spool {
     this.#compactMemory();
   }
 
-  /** Moves the floor over the acknowledged prefix and forgets those entries. */
+  /** Moves the floor over the acknowledged prefix; the array itself is trimmed only now and then. */
   #compactMemory(): void {
-    while (this.#entries.length > 0) {
-      const head = this.#entries[0] as SpoolEntry;
+    const es = this.#entries;
+    while (this.#head < es.length) {
+      const head = es[this.#head] as Entry;
       if (!this.#done.has(head.id)) break;
-      this.#entries.shift();
+      this.#head++;
       this.#bytes -= head.bytes;
       this.#done.delete(head.id);
       this.#floor = Math.max(this.#floor, head.id);
     }
-    if (this.#entries.length === 0) this.#floor = Math.max(this.#floor, this.#nextId - 1);
+    if (this.#head > 1024 && this.#head * 2 > es.length) {
+      this.#entries = es.slice(this.#head);
+      this.#head = 0;
+    }
+    if (this.#head >= this.#entries.length) this.#floor = Math.max(this.#floor, this.#nextId - 1);
   }
 
   /**

@@ -329,7 +329,7 @@ export class MqttPublisher implements Publisher {
       };
     }
     this.#published++;
-    client.publish(msg.topic, toBuffer(msg.payload), opts, (err) => cb?.(err ?? undefined));
+    client.publish(msg.topic, typeof msg.payload === 'string' ? msg.payload : toBuffer(msg.payload), opts, (err) => cb?.(err ?? undefined));
   }
 
   #drained(): boolean {
@@ -363,8 +363,9 @@ function explainError(err: Error & { code?: number | string }, url: string): str
     return `TLS: the broker's certificate is not trusted by the configured CA (${code || err.message}); check outputs.mqtt.tls.ca`;
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `TLS: the broker's certificate does not match the host in ${url} (${err.message}); set outputs.mqtt.tls.servername`;
-  if (/certificate required|alert number 116|handshake failure|bad certificate/i.test(err.message)) {
-    return `TLS: the broker rejected the handshake — it requires a client certificate we did not present or does not accept ours (${err.message}); check outputs.mqtt.tls.cert/key`;
+  if (/certificate required|alert number 116|handshake failure|bad certificate|unknown ca/i.test(err.message)) {
+    const detail = /tlsv1\d? alert [a-z ]+/i.exec(err.message)?.[0] ?? err.message.split('\n')[0];
+    return `TLS: the broker rejected the handshake — it requires a client certificate we did not present or does not accept ours (${detail}); check outputs.mqtt.tls.cert/key`;
   }
   if (code === 'ECONNREFUSED') return `broker unreachable: connection refused at ${url}`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `broker host not found: ${url}`;

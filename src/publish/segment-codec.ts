@@ -1,41 +1,50 @@
+import { crc32 as zlibCrc32 } from 'node:zlib';
+
 /**
- * Record framing of the spool's segment files: `[u32 length][u32 crc32][body]`, little-endian,
- * body = UTF-8 JSON. A record is valid only when it is complete and its CRC matches, so a segment
- * cut off mid-write (kill -9, power loss) is read up to its last whole record and no further.
+ * Record framing of the spool's files, little-endian:
+ *
+ *   [u32 bodyLength][u32 crc32(body)][body]      body = [u32 metaLength][meta: UTF-8 JSON][data bytes]
+ *
+ * The payload travels as raw bytes beside a small JSON header, so a 1 KB JSON result is not
+ * escaped into another JSON string on every append. A record counts only when it is complete and
+ * its CRC matches, so a file cut off mid-write (kill -9, power loss) is read up to its last whole
+ * record and no further.
  */
 
-const TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE 802.3, as zlib). */
+/** CRC-32 (IEEE 802.3, as zlib) — Node's native one. */
 export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = (TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return zlibCrc32(bytes) >>> 0;
 }
 
 export const HEADER_BYTES = 8;
 /** Upper bound of one record's body; anything larger in a length field is corruption. */
-export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
-export function encodeRecord(body: unknown): Buffer {
-  const json = Buffer.from(JSON.stringify(body), 'utf8');
-  const out = Buffer.allocUnsafe(HEADER_BYTES + json.length);
-  out.writeUInt32LE(json.length, 0);
-  out.writeUInt32LE(crc32(json), 4);
-  json.copy(out, HEADER_BYTES);
+export function encodeRecord(meta: unknown, data?: Uint8Array | string): Buffer {
+  const metaBuf = Buffer.from(JSON.stringify(meta), 'utf8');
+  const dataLen = data === undefined ? 0 : typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
+  const bodyLen = 4 + metaBuf.length + dataLen;
+  const out = Buffer.allocUnsafe(HEADER_BYTES + bodyLen);
+  out.writeUInt32LE(bodyLen, 0);
+  out.writeUInt32LE(metaBuf.length, HEADER_BYTES);
+  metaBuf.copy(out, HEADER_BYTES + 4);
+  const at = HEADER_BYTES + 4 + metaBuf.length;
+  if (typeof data === 'string') out.write(data, at, 'utf8');
+  else if (data) out.set(data, at);
+  out.writeUInt32LE(crc32(out.subarray(HEADER_BYTES)), 4);
   return out;
 }
 
+export interface DecodedRecord<T> {
+  offset: number;
+  meta: T;
+  data: Buffer;
+  /** Bytes the record takes in the file. */
+  size: number;
+}
+
 export interface DecodedRecords<T> {
-  records: { offset: number; body: T }[];
+  records: DecodedRecord<T>[];
   /** Bytes up to the end of the last valid record (truncate the file here before appending). */
   validBytes: number;
   /** Why decoding stopped early, if it did (truncated, crc mismatch, bad length, bad JSON). */
@@ -43,23 +52,28 @@ export interface DecodedRecords<T> {
 }
 
 /** Decodes records until the end or the first incomplete/corrupt one. Never throws. */
-export function decodeRecords<T>(buf: Uint8Array): DecodedRecords<T> {
-  const records: { offset: number; body: T }[] = [];
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+export function decodeRecords<T>(input: Uint8Array): DecodedRecords<T> {
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const records: DecodedRecord<T>[] = [];
   let off = 0;
+  const stop = (reason: string): DecodedRecords<T> => ({ records, validBytes: off, stopped: { offset: off, reason } });
   while (off < buf.length) {
-    if (buf.length - off < HEADER_BYTES) return { records, validBytes: off, stopped: { offset: off, reason: 'truncated header' } };
-    const len = view.getUint32(off, true);
-    const crc = view.getUint32(off + 4, true);
-    if (len > MAX_RECORD_BYTES) return { records, validBytes: off, stopped: { offset: off, reason: `implausible length ${len}` } };
-    if (buf.length - off - HEADER_BYTES < len) return { records, validBytes: off, stopped: { offset: off, reason: 'truncated record' } };
+    if (buf.length - off < HEADER_BYTES) return stop('truncated header');
+    const len = buf.readUInt32LE(off);
+    const crc = buf.readUInt32LE(off + 4);
+    if (len < 4 || len > MAX_RECORD_BYTES) return stop(`implausible length ${len}`);
+    if (buf.length - off - HEADER_BYTES < len) return stop('truncated record');
     const body = buf.subarray(off + HEADER_BYTES, off + HEADER_BYTES + len);
-    if (crc32(body) !== crc) return { records, validBytes: off, stopped: { offset: off, reason: 'crc mismatch' } };
+    if (crc32(body) !== crc) return stop('crc mismatch');
+    const metaLen = body.readUInt32LE(0);
+    if (metaLen > len - 4) return stop(`implausible meta length ${metaLen}`);
+    let meta: T;
     try {
-      records.push({ offset: off, body: JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as T });
+      meta = JSON.parse(body.toString('utf8', 4, 4 + metaLen)) as T;
     } catch {
-      return { records, validBytes: off, stopped: { offset: off, reason: 'bad json' } };
+      return stop('bad json');
     }
+    records.push({ offset: off, meta, data: body.subarray(4 + metaLen), size: HEADER_BYTES + len });
     off += HEADER_BYTES + len;
   }
   return { records, validBytes: off };

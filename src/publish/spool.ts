@@ -44,6 +44,8 @@ export class MemorySpool implements Spool {
   readonly #maxBytes: number;
   readonly #onDrop: ((e: SpoolEntry) => void) | undefined;
   #entries: SpoolEntry[] = [];
+  /** Skips the acknowledged prefix without an O(n) shift per ack. */
+  #head = 0;
   #acked = new Set<number>();
   #nextId = 1;
   #bytes = 0;
@@ -61,8 +63,8 @@ export class MemorySpool implements Spool {
     this.#entries.push(entry);
     this.#bytes += entry.bytes;
     if (msg.stream !== undefined && msg.seq !== undefined) this.#seqs.set(msg.stream, Math.max(this.#seqs.get(msg.stream) ?? -1, msg.seq));
-    while (this.#entries.length > this.#maxEntries || (this.#bytes > this.#maxBytes && this.#entries.length > 1)) {
-      const old = this.#entries.shift() as SpoolEntry;
+    while (this.#entries.length - this.#head > this.#maxEntries || (this.#bytes > this.#maxBytes && this.#entries.length - this.#head > 1)) {
+      const old = this.#entries[this.#head++] as SpoolEntry;
       this.#bytes -= old.bytes;
       this.#acked.delete(old.id);
       this.#dropped++;
@@ -74,7 +76,7 @@ export class MemorySpool implements Spool {
   after(afterId: number, max: number): SpoolEntry[] {
     const out: SpoolEntry[] = [];
     // Entries are ordered by id: binary search for the first id > afterId.
-    let lo = 0;
+    let lo = this.#head;
     let hi = this.#entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -90,11 +92,19 @@ export class MemorySpool implements Spool {
 
   ack(id: number): void {
     this.#acked.add(id);
-    // Compact the acknowledged prefix.
-    while (this.#entries.length > 0 && this.#acked.has((this.#entries[0] as SpoolEntry).id)) {
-      const e = this.#entries.shift() as SpoolEntry;
+    // Skip the acknowledged prefix; trim the array only now and then.
+    while (this.#head < this.#entries.length && this.#acked.has((this.#entries[this.#head] as SpoolEntry).id)) {
+      const e = this.#entries[this.#head++] as SpoolEntry;
       this.#acked.delete(e.id);
       this.#bytes -= e.bytes;
+    }
+    this.#trim();
+  }
+
+  #trim(): void {
+    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+      this.#entries = this.#entries.slice(this.#head);
+      this.#head = 0;
     }
   }
 
@@ -103,7 +113,7 @@ export class MemorySpool implements Spool {
   }
 
   stats(): SpoolStats {
-    return { entries: this.#entries.length - this.#acked.size, bytes: this.#bytes, dropped: this.#dropped };
+    return { entries: this.#entries.length - this.#head - this.#acked.size, bytes: this.#bytes, dropped: this.#dropped };
   }
 
   async close(): Promise<void> {}

@@ -11,7 +11,8 @@ import type { Clock, TimestampNs } from '../core/time.ts';
 import { Runtime } from '../pipeline/runtime.ts';
 import type { ResultPayload } from '../publish/payload-schema.ts';
 import { runLockstep } from './lockstep.ts';
-import { Recorder, type RecorderOptions, type RecorderStats } from './recorder.ts';
+import { Recorder, type RecorderLike, type RecorderOptions, type RecorderStats } from './recorder.ts';
+import { ThreadedRecorder } from './threaded-recorder.ts';
 import { SteppingClock } from './stepping-clock.ts';
 
 export interface RecordRunOptions {
@@ -29,6 +30,12 @@ export interface RecordRunOptions {
    */
   virtualStartNs?: TimestampNs;
   recorder?: Pick<RecorderOptions, 'compression' | 'zstdLevel' | 'chunkSize' | 'rotate' | 'downsample'>;
+  /**
+   * Encode and write in a worker thread (threaded-recorder.ts). Default: on a real clock, where the
+   * pipeline's thread must stay responsive; off on a virtual clock, where nothing is late anyway.
+   * The file is the same either way.
+   */
+  threaded?: boolean;
   mqttUrl?: string;
   logger: Logger;
   onResult?: (r: ResultPayload) => void;
@@ -61,7 +68,7 @@ export async function recordRun(o: RecordRunOptions): Promise<RecordRunResult> {
   }
   const wiring = await wire(config, o.registry, o.dir);
   const truth = groundTruthOf(o.config, o.registry, o.logger);
-  const recorder = new Recorder({
+  const recorderOptions: Omit<RecorderOptions, 'startNs'> = {
     path: o.out,
     clock,
     software: `sensorium ${o.registry.version}`,
@@ -71,40 +78,54 @@ export async function recordRun(o: RecordRunOptions): Promise<RecordRunResult> {
     pipelines: wiring.pipelines.map((p) => p.name),
     ...(truth ? { groundTruth: truth } : {}),
     meta: { clock: virtual ? 'virtual (lock-step)' : 'system' },
-  });
+  };
+  // The log starts when the pipelines do (replay starts its virtual clock there), not before the
+  // models load: the recorder is created after `start()`. Its taps go on before `start()`, because
+  // pipelines add theirs in `start()` and may transfer a payload to their worker inside it; the few
+  // samples delivered while `start()` finishes are held (copied) until the recorder exists.
+  let recorder: RecorderLike | undefined;
+  const early: AnySample[] = [];
   const runtime = new Runtime({
     wiring,
     registry: o.registry,
     clock,
     log: o.logger,
-    sinks: [recorder.result, ...(o.onResult ? [o.onResult] : [])],
+    sinks: [(r) => recorder?.result(r), ...(o.onResult ? [o.onResult] : [])],
     ...(virtual ? { omitStageTimes: true } : {}),
     ...(o.mqttUrl ? { mqttUrl: o.mqttUrl } : {}),
   });
   for (const r of runtime.runners.values()) {
     r.onSample((s) => {
       o.onSample?.(s);
-      recorder.sample(s);
+      if (recorder) recorder.sample(s);
+      else early.push(structuredClone(s));
     });
   }
-  const startNs = clock.now();
-  const endAt = o.durationNs !== undefined ? startNs + o.durationNs : undefined;
+  let endAt: TimestampNs | undefined;
+  let stoppedAt: TimestampNs | undefined;
   try {
     await runtime.start();
+    const startNs = early.reduce((a, s) => (s.receivedAt < a ? s.receivedAt : a), clock.now());
+    recorder = (o.threaded ?? !virtual) ? new ThreadedRecorder({ ...recorderOptions, startNs }) : new Recorder({ ...recorderOptions, startNs });
+    for (const s of early.splice(0)) recorder.sample(s);
+    endAt = o.durationNs !== undefined ? clock.now() + o.durationNs : undefined;
     if (clock instanceof SteppingClock) {
       if (endAt === undefined) throw new RangeError('a virtual-clock recording needs a duration');
       await runLockstep({ clock, endNs: endAt, settle: () => runtime.idle(), ...(o.stopped ? { stopped: o.stopped } : {}) });
     } else {
       const waits: Promise<void>[] = [];
       if (o.stop) waits.push(o.stop);
-      if (endAt !== undefined) waits.push(new Promise((resolve) => setTimeout(resolve, Number((endAt - clock.now()) / 1_000_000n))));
+      if (endAt !== undefined) waits.push(new Promise((resolve) => setTimeout(resolve, Number(((endAt as bigint) - clock.now()) / 1_000_000n))));
       await Promise.race(waits.length ? waits : [new Promise<void>(() => {})]);
     }
+    stoppedAt = clock.now();
   } finally {
     await runtime.stop(10_000).catch((err: unknown) => o.logger.warn({ err: describeError(err) }, 'shutdown incomplete'));
   }
+  if (!recorder) throw new Error('unreachable: the recorder starts with the runtime');
+  const startNs = recorder.startNs;
   const stats = await recorder.close();
-  return { ...stats, startNs, endNs: clock.now(), ...(truth ? { groundTruth: truth.key } : {}) };
+  return { ...stats, startNs, endNs: stoppedAt ?? clock.now(), ...(truth ? { groundTruth: truth.key } : {}) };
 }
 
 /** The simulator's label timeline when the sources come from it (one truth per log). */

@@ -15,6 +15,8 @@ export interface RecorderOptions {
   /** Output file; `{date}` becomes the start time. With rotation, segments get `.000`, `.001`… */
   path: string;
   clock: Clock;
+  /** Start of the log (replay starts here). Default: `clock.now()` at construction. */
+  startNs?: TimestampNs;
   /** Sensorium's version string, e.g. `sensorium 0.1.0`. */
   software: string;
   /** Chunk compression. Default `zstd` (level `zstdLevel`, default 1: see mcap/compression.ts). */
@@ -40,6 +42,11 @@ export interface RecorderOptions {
   pipelines?: string[];
   /** Ground truth to log next to the samples (simulator sources). */
   groundTruth?: GroundTruth;
+  /**
+   * Key and labels of ground truth whose points come through `truth()` instead (the threaded
+   * recorder evaluates `groundTruth` on the caller's thread: functions do not cross threads).
+   */
+  truthMeta?: { key: string; labels: readonly string[] };
   /** Extra provenance for the log's metadata record. */
   meta?: Record<string, string>;
 }
@@ -59,13 +66,23 @@ export interface RecorderStats {
 
 type Op = { channel: string; spec: ChannelSpec; seq: number; logTime: bigint; publishTime: bigint; data: Uint8Array };
 
+/** What the pipeline side needs of a recorder (in-thread or in a worker: threaded-recorder.ts). */
+export interface RecorderLike {
+  readonly startNs: TimestampNs;
+  sample(s: AnySample): void;
+  readonly result: (r: ResultPayload) => void;
+  stats(): RecorderStats;
+  flush(): Promise<void>;
+  close(): Promise<RecorderStats>;
+}
+
 /**
  * Records samples and results to MCAP. Taps call `sample()` synchronously — payload buffers may be
  * transferred to the inference worker right after the tap returns — so encoding happens here, and
  * writing happens in one ordered async queue (McapWriter calls must not overlap). Rotation closes
  * the current file with its summary and starts the next one with the same metadata and channels.
  */
-export class Recorder {
+export class Recorder implements RecorderLike {
   readonly #o: RecorderOptions;
   readonly #descriptions: Map<string, SourceDescription>;
   readonly #ops: Op[] = [];
@@ -85,11 +102,11 @@ export class Recorder {
 
   constructor(o: RecorderOptions) {
     this.#o = o;
-    this.#startNs = o.clock.now();
+    this.#startNs = o.startNs ?? o.clock.now();
     this.#gtCursor = this.#startNs;
     this.#descriptions = new Map(o.sources.map((s) => [s.id, s.description]));
     const gt = o.groundTruth;
-    if (gt) this.#enqueueTruth(this.#startNs, gt.labelAt(this.#startNs), false);
+    if (gt) this.truth(this.#startNs, gt.labelAt(this.#startNs), false);
   }
 
   get startNs(): TimestampNs {
@@ -109,7 +126,7 @@ export class Recorder {
     const spec: ChannelSpec = {
       topic: sensorTopic(s.sourceId, enc.schema),
       schema: enc.schema,
-      metadata: { [META.source]: s.sourceId, [META.kind]: s.kind, [META.description]: describe(this.#descriptions.get(s.sourceId)) },
+      metadata: { [META.source]: s.sourceId, [META.kind]: s.kind, ...describe(this.#descriptions.get(s.sourceId)) },
     };
     this.#enqueue({ channel: spec.topic, spec, seq: s.seq, logTime: s.receivedAt, publishTime: s.t, data: enc.data });
     this.#stats.samples[s.sourceId] = (this.#stats.samples[s.sourceId] ?? 0) + 1;
@@ -156,12 +173,14 @@ export class Recorder {
   #truthUntil(t: bigint): void {
     const gt = this.#o.groundTruth;
     if (!gt || t <= this.#gtCursor) return;
-    for (const c of gt.changesBetween(this.#gtCursor, t)) this.#enqueueTruth(c.at, c.label, true);
+    for (const c of gt.changesBetween(this.#gtCursor, t)) this.truth(c.at, c.label, true);
     this.#gtCursor = t;
   }
 
-  #enqueueTruth(at: bigint, index: number, change: boolean): void {
-    const gt = this.#o.groundTruth as GroundTruth;
+  /** Logs that `label` is in force from `at` (`change`: false for the state at the start). */
+  truth(at: bigint, index: number, change: boolean): void {
+    const gt = this.#o.groundTruth ?? this.#o.truthMeta;
+    if (!gt || this.#closed) return;
     const spec: ChannelSpec = { topic: GROUND_TRUTH_TOPIC, schema: SCHEMA.groundTruth, metadata: {} };
     const body = { timestamp: { sec: Number(at / 1_000_000_000n), nsec: Number(at % 1_000_000_000n) }, key: gt.key, label: gt.labels[index] ?? String(index), index, labels: gt.labels, change };
     this.#enqueue({ channel: GROUND_TRUTH_TOPIC, spec, seq: this.#gtSeq++, logTime: at, publishTime: at, data: new TextEncoder().encode(JSON.stringify(body)) });
@@ -235,7 +254,7 @@ export class Recorder {
       compression: o.compression ?? 'zstd',
       downsample: String(o.downsample ?? 1),
       pipelines: (o.pipelines ?? []).join(','),
-      ...(o.groundTruth ? { ground_truth: o.groundTruth.key } : {}),
+      ...(o.groundTruth || o.truthMeta ? { ground_truth: (o.groundTruth ?? o.truthMeta)?.key ?? '' } : {}),
       ...(o.config ? { config_yaml: o.config.yaml, ...(o.config.dir !== undefined ? { config_dir: o.config.dir } : {}) } : {}),
       ...o.meta,
     };
@@ -254,9 +273,10 @@ export class Recorder {
   }
 }
 
-function describe(d: SourceDescription | undefined): string {
-  if (!d) return '{}';
-  return JSON.stringify({ ...d, ...(d.latencyNs !== undefined ? { latencyNs: d.latencyNs.toString() } : {}) });
+/** The source's description as channel metadata (replay describes the source from it). */
+function describe(d: SourceDescription | undefined): Record<string, string> {
+  if (!d) return {};
+  return { [META.description]: JSON.stringify({ ...d, ...(d.latencyNs !== undefined ? { latencyNs: d.latencyNs.toString() } : {}) }) };
 }
 
 /** A payload whose buffer was already transferred to the worker (a tap registered too late). */

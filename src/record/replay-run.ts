@@ -48,7 +48,6 @@ export async function replayLog(o: ReplayRunOptions): Promise<ReplaySummary> {
   const driver = o.registry.drivers.get('replay');
   if (!isReplayDriver(driver)) throw new ConfigError('', 'no `replay` driver is registered (src/main.ts must add createReplayDriver)');
   const clock = new SteppingClock(0n);
-  const wallStart = Date.now();
   // The feed is loaded before the start instant is known; it touches the clock only in fill().
   const probe = await driver.load(o.log, { clock });
   const info = probe.info;
@@ -73,9 +72,13 @@ export async function replayLog(o: ReplayRunOptions): Promise<ReplaySummary> {
     omitStageTimes: true,
     ...(o.mqttUrl ? { mqttUrl: o.mqttUrl } : {}),
   });
-  const pacer = createPacer(o.speed, startNs, o.wall);
+  let pacer = createPacer('max', startNs);
+  let wallStart = Date.now();
   try {
     await runtime.start();
+    // Pace from here: loading the models is not part of the log's time.
+    pacer = createPacer(o.speed, startNs, o.wall);
+    wallStart = Date.now();
     await runLockstep({
       clock,
       feed,

@@ -20,6 +20,7 @@ export interface ReplaySummary {
   format: string;
   logSpanS: number;
   speed: string;
+  /** Wall time of the replay itself (after the models loaded). */
   wallS: number;
   /** Log seconds per wall second actually achieved. */
   achievedSpeed: number;
@@ -108,7 +109,7 @@ export class SummaryBuilder {
         ageMs: Object.fromEntries([...this.#ages].map(([id, xs]) => [id, quantiles(xs)])),
         skewMs: quantiles(this.#skews),
       },
-      delivered: o.delivered,
+      delivered: Object.fromEntries(Object.entries(o.delivered).sort(([a], [b]) => a.localeCompare(b))),
       notes: o.notes,
     };
   }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 /** A free TCP port on loopback (bind to 0, read it back, release it). */
@@ -57,6 +57,8 @@ export async function startMosquitto(extraConf = '', port?: number): Promise<Mos
     [
       `listener ${p} 127.0.0.1`,
       'allow_anonymous true',
+      // As root, mosquitto would switch to user "mosquitto" and lose access to our temp files.
+      `user ${userInfo().username}`,
       'set_tcp_nodelay true',
       'max_queued_messages 1000000',
       'max_inflight_messages 100',

@@ -8,5 +8,7 @@ for (let i = 0; i < Number(n); i++) {
   const e = spool.append({ topic: 'r', payload: JSON.stringify({ seq: i }), qos: 1, stream: 'p/result', seq: i });
   if (i % 2 === 1) spool.ack(e.id);
 }
+// Appends are group-committed at the end of the task: report once that has happened.
+await new Promise((r) => setImmediate(r));
 process.stdout.write(`appended ${n}\n`);
 setInterval(() => {}, 1 << 30);

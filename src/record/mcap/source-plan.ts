@@ -98,6 +98,7 @@ function described(ch: ChannelRecord): SourceDescription | undefined {
   const text = ch.metadata.get(META.description);
   if (!text) return undefined;
   const d = JSON.parse(text) as SourceDescription & { latencyNs?: string };
+  if (typeof d.kind !== 'string' || typeof d.modality !== 'string' || typeof d.nominalHz !== 'number') return undefined;
   return { ...d, ...(d.latencyNs !== undefined ? { latencyNs: BigInt(d.latencyNs) } : {}) } as SourceDescription;
 }
 

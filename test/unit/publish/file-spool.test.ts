@@ -15,7 +15,9 @@ describe('segment codec', () => {
     const a = encodeRecord({ x: 1 });
     const b = encodeRecord({ y: 'two' });
     const both = Buffer.concat([a, b]);
-    expect(decodeRecords(both).records.map((r) => r.body)).toEqual([{ x: 1 }, { y: 'two' }]);
+    expect(decodeRecords(both).records.map((r) => r.meta)).toEqual([{ x: 1 }, { y: 'two' }]);
+    const withData = decodeRecords(encodeRecord({ z: 3 }, 'payload bytes')).records[0];
+    expect(withData?.data.toString()).toBe('payload bytes');
     const torn = decodeRecords(both.subarray(0, both.length - 3));
     expect(torn).toMatchObject({ validBytes: a.length, stopped: { offset: a.length, reason: 'truncated record' } });
     const bad = Buffer.from(both);
@@ -66,7 +68,7 @@ describe('FileSpool', () => {
     for (let i = 0; i < 3; i++) s.append(msg(i));
     await s.close();
     const seg = readdirSync(dir).find((f) => f.startsWith('seg-')) as string;
-    appendFileSync(join(dir, seg), encodeRecord({ i: 99, t: 0, m: msg(99) }).subarray(0, 20));
+    appendFileSync(join(dir, seg), encodeRecord({ i: 99, t: 0, m: { topic: 't', qos: 1 } }, 'x'.repeat(40)).subarray(0, 20));
     const r = new FileSpool({ dir });
     expect(seqs(r)).toEqual([0, 1, 2]);
     expect(r.recovered.tornBytes).toBe(20);

@@ -1,0 +1,81 @@
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { PublishError } from '../core/errors.ts';
+import type { OutboundMessage } from './publisher.ts';
+import { encodeRecord } from './segment-codec.ts';
+
+/** What a message record's JSON header holds; the payload itself is the record's data bytes. */
+export type StoredMeta = Omit<OutboundMessage, 'payload' | 'correlationData'> & { bin?: true; corr?: string };
+export interface MessageMeta {
+  i: number;
+  t: number;
+  m: StoredMeta;
+}
+
+/** Ack-log records: acknowledged ids, dropped ids, or a snapshot written when the log is compacted. */
+export interface AckRecord {
+  a?: number[];
+  d?: number[];
+  snapshot?: { floor: number; nextId: number; seqs: Record<string, number>; done: number[] };
+}
+
+export const SEGMENT = /^seg-(\d{12})\.log$/;
+export const segName = (firstId: number): string => `seg-${String(firstId).padStart(12, '0')}.log`;
+
+export function encodeMessage(id: number, t: number, msg: OutboundMessage): Buffer {
+  const { payload, correlationData, ...rest } = msg;
+  const meta: MessageMeta = {
+    i: id,
+    t,
+    m: { ...rest, ...(typeof payload === 'string' ? {} : { bin: true as const }), ...(correlationData ? { corr: Buffer.from(correlationData).toString('base64') } : {}) },
+  };
+  return encodeRecord(meta, payload);
+}
+
+export function decodeMessage(meta: MessageMeta, data: Buffer): OutboundMessage {
+  const { bin, corr, ...rest } = meta.m;
+  return {
+    ...rest,
+    payload: bin ? new Uint8Array(data) : data.toString('utf8'),
+    ...(corr !== undefined ? { correlationData: new Uint8Array(Buffer.from(corr, 'base64')) } : {}),
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One process per spool directory: two writers would interleave ids. A lock file holds the
+ * owner's pid; a stale lock (that process is gone — e.g. after kill -9) is taken over.
+ */
+export function lockSpoolDir(dir: string): () => void {
+  const path = join(dir, 'LOCK');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => {
+        try {
+          unlinkSync(path);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(path, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new PublishError(`spool ${dir} is in use by process ${pid}; give each runtime its own outputs.mqtt.spool.dir`, { code: 'E_SPOOL_LOCKED' });
+      }
+      unlinkSync(path);
+    }
+  }
+  throw new PublishError(`spool ${dir}: cannot take the lock`, { code: 'E_SPOOL_LOCKED' });
+}
