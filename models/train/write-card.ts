@@ -146,9 +146,12 @@ ${r.confusion.map((row, i) => `| **${r.labels[i]}** | ${row.join(' | ')} |`).joi
 
 ## Quantization
 
-Encoders: QDQ int8 — weights symmetric per output channel, biases int32, activations uint8 asymmetric per
-tensor from min-max calibration run in onnxruntime-node on the calibration split, ReLU folded into the
-producer's quantizer. onnxruntime fuses them into QLinearConv / QGemm kernels (checked by a test that
+Encoders: QDQ int8 — weights symmetric per output channel on a 7-bit grid (−63…63), biases int32,
+activations uint8 asymmetric per tensor from min-max calibration run in onnxruntime-node on the
+calibration split, ReLU folded into the producer's quantizer. The 7-bit weight grid is deliberate: on
+x86 CPUs without AVX-512 VNNI (AVX2 only, like the build machine) ORT's u8×s8 kernels sum pairs of
+products with saturation, and full-range weights overflowed (fused LiDAR encoder 50 % relative error);
+on a 7-bit grid the fused and unfused kernels agree exactly (see \`models/train/README.md\`). onnxruntime fuses them into QLinearConv / QGemm kernels (checked by a test that
 dumps ORT's optimised graph). Heads stay float: at this size the per-call floor dominates and int8 gains
 nothing.
 
