@@ -4,7 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { drivers } from '../devices/index.ts';
+import { createReplayDriver, drivers } from '../devices/index.ts';
+import { mcapTimingReader } from './record/mcap-timing-reader.ts';
+import { openMcapLog } from './record/mcap/open-log.ts';
 import { openBciGuiTimingReader } from '../devices/eeg/openbci-gui/index.ts';
 import type { CliRegistry } from './cli/registry.ts';
 import { buildProgram } from './cli/program.ts';
@@ -16,10 +18,10 @@ export function createRegistry(): CliRegistry {
   const pkgUrl = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)].find((u) => existsSync(u));
   const pkg = JSON.parse(readFileSync(pkgUrl ?? new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return {
-    drivers: new Map(drivers.map((d) => [d.name, d])),
+    drivers: new Map([...drivers, createReplayDriver({ openLog: openMcapLog })].map((d) => [d.name, d])),
     preprocessModule: new URL(`../models/preprocess/index${EXT}`, import.meta.url).href,
     version: pkg.version,
-    timingReaders: [openBciGuiTimingReader],
+    timingReaders: [openBciGuiTimingReader, mcapTimingReader],
   };
 }
 

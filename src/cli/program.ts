@@ -82,7 +82,7 @@ export function buildProgram(registry: CliRegistry): Command {
   program
     .command('timing')
     .description('timing analysis of a recording per source: nominal vs effective rate, drift, raw vs dejittered jitter, gaps, resets')
-    .argument('<file>', 'OpenBCI GUI text recording (v5/v6/2016)')
+    .argument('<file>', 'OpenBCI GUI text recording (v5/v6/2016) or a Sensorium MCAP log')
     .option('--stamps <csv>', 'also write per-sample stamps: source,index,raw_ms,dejittered_ms')
     .action((file: string, o: { stamps?: string }) => guard(() => timingCommand(file, { readers: registry.timingReaders, ...(o.stamps ? { stamps: o.stamps } : {}) })));
 

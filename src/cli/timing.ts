@@ -40,12 +40,12 @@ export async function timingCommand(file: string, opts: TimingCommandOptions): P
   const reader = opts.readers.find((r) => r.sniff(head));
   if (!reader) {
     if (MCAP_MAGIC.every((b, i) => head[i] === b)) {
-      // The seam for MCAP: a reader built on src/record (the only @mcap/* importer) plugs in here.
-      throw new RecordingError(`${file} is an MCAP recording; timing analysis of MCAP logs needs the MCAP reader of src/record, which does not exist yet`, { code: 'E_TIMING_MCAP' });
+      // MCAP is read by src/record's reader (the only @mcap/* importer), handed in by src/main.ts.
+      throw new RecordingError(`${file} is an MCAP recording, but no MCAP timing reader is registered`, { code: 'E_TIMING_MCAP' });
     }
     throw new RecordingError(`${file}: not a recording format sensorium timing knows (${opts.readers.map((r) => r.name).join(', ') || 'no readers'})`, { code: 'E_TIMING_FORMAT' });
   }
-  const rec = reader.read(bytes, basename(file));
+  const rec = await reader.read(bytes, basename(file));
   const analyses = rec.streams.map((s) => analyzeTiming(s, opts.sync ? { sync: opts.sync } : {}));
   const lines: string[] = [`timing of ${file} (${rec.format})`];
   for (const a of analyses) lines.push(...describe(a));

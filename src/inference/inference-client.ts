@@ -38,6 +38,11 @@ export interface ModelInfo {
 }
 
 export interface InferenceClientOptions extends WorkerInit {
+  /**
+   * Queue every job instead of keeping only the newest (deterministic replay on a virtual clock,
+   * where the producer already waits for the worker, so the queue stays short).
+   */
+  lossless?: boolean;
   log?: Logger;
   onOutput: (out: FusionOutput) => void;
   onError?: (err: Error) => void;
@@ -58,6 +63,7 @@ export class InferenceClient {
   #nextId = 1;
   #inFlight: { id: number; context: unknown } | undefined;
   #pending: FusionJob | undefined;
+  #queue: FusionJob[] = [];
   #dropped = 0;
   #droppedTotal = 0;
   #lastSent = new Map<Modality, string>();
@@ -126,7 +132,7 @@ export class InferenceClient {
 
   /** Jobs in the client: 0 idle, 1 running, 2 running + one waiting. */
   get queued(): number {
-    return (this.#inFlight ? 1 : 0) + (this.#pending ? 1 : 0);
+    return (this.#inFlight ? 1 : 0) + (this.#pending ? 1 : 0) + this.#queue.length;
   }
 
   /** Queues a fusion; if one is running, this replaces any job still waiting (counted as a drop). */
@@ -134,6 +140,10 @@ export class InferenceClient {
     if (this.#closing) return;
     if (!this.#inFlight) {
       this.#send(job);
+      return;
+    }
+    if (this.#opts.lossless) {
+      this.#queue.push(job);
       return;
     }
     if (this.#pending) {
@@ -145,7 +155,7 @@ export class InferenceClient {
 
   /** Resolves when nothing is in flight or waiting. */
   idle(): Promise<void> {
-    if (!this.#inFlight && !this.#pending) return Promise.resolve();
+    if (!this.#inFlight && !this.#pending && this.#queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -218,16 +228,17 @@ export class InferenceClient {
       this.#lastSent.clear();
       this.#opts.onError?.(reviveError(msg.error));
     }
-    const next = this.#pending;
-    this.#pending = undefined;
+    const next = this.#queue.shift() ?? this.#pending;
+    if (next === this.#pending) this.#pending = undefined;
     if (next && !this.#closing) this.#send(next);
-    if (!this.#inFlight && !this.#pending) for (const w of this.#idleWaiters.splice(0)) w();
+    if (!this.#inFlight && !this.#pending && this.#queue.length === 0) for (const w of this.#idleWaiters.splice(0)) w();
   }
 
   #fail(err: Error): void {
     this.#log.error({ err: err.message }, 'inference worker failed');
     this.#inFlight = undefined;
     this.#pending = undefined;
+    this.#queue = [];
     for (const w of this.#idleWaiters.splice(0)) w();
     this.#opts.onError?.(err);
   }

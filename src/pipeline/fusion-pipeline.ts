@@ -32,6 +32,8 @@ export interface FusionPipelineOptions {
   bufferCapacity?: (sourceId: string) => number | undefined;
   /** First result seq (continues after a restart when the spool remembers the last one). */
   startSeq?: number;
+  /** Never drop a set for a newer one (deterministic replay); see InferenceClientOptions.lossless. */
+  lossless?: boolean;
 }
 
 interface JobContext {
@@ -100,6 +102,7 @@ export class FusionPipeline {
       precision: o.wired.precision,
       intraOpThreads: o.intraOpThreads,
       preprocessModule: o.preprocessModule,
+      ...(o.lossless ? { lossless: true } : {}),
       log: this.#log,
       onOutput: (out) => this.#onOutput(out as FusionOutput<JobContext>),
       onError: (err) => {

@@ -28,6 +28,8 @@ export interface RuntimeOptions {
   /** Override `metrics.port` (0 = any free port). */
   metricsPort?: number;
   omitStageTimes?: boolean;
+  /** Queue fusions instead of keep-newest (deterministic replay on a virtual clock). */
+  lossless?: boolean;
   /** The config file's folder (relative TLS/spool paths resolve against it). Default: cwd. */
   baseDir?: string;
 }
@@ -91,6 +93,7 @@ export class Runtime {
           // Seq continues after a restart: subscribers dedupe by seq across the spool's replay.
           startSeq: mqtt?.nextSeq(`${wp.name}/result`) ?? 0,
           ...(o.omitStageTimes ? { omitStageTimes: true } : {}),
+          ...(o.lossless ? { lossless: true } : {}),
         }),
       );
     }

@@ -91,7 +91,7 @@ export async function recordRun(o: RecordRunOptions): Promise<RecordRunResult> {
     clock,
     log: o.logger,
     sinks: [(r) => recorder?.result(r), ...(o.onResult ? [o.onResult] : [])],
-    ...(virtual ? { omitStageTimes: true } : {}),
+    ...(virtual ? { omitStageTimes: true, lossless: true } : {}),
     ...(o.mqttUrl ? { mqttUrl: o.mqttUrl } : {}),
   });
   for (const r of runtime.runners.values()) {

@@ -64,7 +64,7 @@ export interface RecorderStats {
   dropped: number;
 }
 
-type Op = { channel: string; spec: ChannelSpec; seq: number; logTime: bigint; publishTime: bigint; data: Uint8Array };
+type Op = { channel: string; spec: ChannelSpec; seq: number; logTime: bigint; publishTime: bigint; data: Uint8Array; truth?: { index: number; change: boolean } };
 
 /** What the pipeline side needs of a recorder (in-thread or in a worker: threaded-recorder.ts). */
 export interface RecorderLike {
@@ -99,6 +99,7 @@ export class Recorder implements RecorderLike {
   #closed = false;
   #gtCursor: bigint;
   #gtSeq = 0;
+  #truthWritten: { at: bigint; index: number; change: boolean }[] = [];
 
   constructor(o: RecorderOptions) {
     this.#o = o;
@@ -137,7 +138,9 @@ export class Recorder implements RecorderLike {
     if (this.#closed) return;
     const topic = `${RESULTS_TOPIC_PREFIX}${r.pipeline}`;
     const spec: ChannelSpec = { topic, schema: SCHEMA.result, metadata: { [META.pipeline]: r.pipeline } };
-    this.#enqueue({ channel: topic, spec, seq: r.seq, logTime: this.#o.clock.now(), publishTime: BigInt(r.t_ns), data: new TextEncoder().encode(JSON.stringify(r)) });
+    const at = this.#o.clock.now();
+    this.#truthUntil(at + 1n);
+    this.#enqueue({ channel: topic, spec, seq: r.seq, logTime: at, publishTime: BigInt(r.t_ns), data: new TextEncoder().encode(JSON.stringify(r)) });
     this.#stats.results++;
   };
 
@@ -179,11 +182,17 @@ export class Recorder implements RecorderLike {
 
   /** Logs that `label` is in force from `at` (`change`: false for the state at the start). */
   truth(at: bigint, index: number, change: boolean): void {
+    if (this.#closed) return;
+    const op = this.#truthOp(at, index, change);
+    if (op) this.#enqueue(op);
+  }
+
+  #truthOp(at: bigint, index: number, change: boolean): Op | undefined {
     const gt = this.#o.groundTruth ?? this.#o.truthMeta;
-    if (!gt || this.#closed) return;
+    if (!gt) return undefined;
     const spec: ChannelSpec = { topic: GROUND_TRUTH_TOPIC, schema: SCHEMA.groundTruth, metadata: {} };
     const body = { timestamp: { sec: Number(at / 1_000_000_000n), nsec: Number(at % 1_000_000_000n) }, key: gt.key, label: gt.labels[index] ?? String(index), index, labels: gt.labels, change };
-    this.#enqueue({ channel: GROUND_TRUTH_TOPIC, spec, seq: this.#gtSeq++, logTime: at, publishTime: at, data: new TextEncoder().encode(JSON.stringify(body)) });
+    return { channel: GROUND_TRUTH_TOPIC, spec, seq: this.#gtSeq++, logTime: at, publishTime: at, data: new TextEncoder().encode(JSON.stringify(body)), truth: { index, change } };
   }
 
   #enqueue(op: Op): void {
@@ -220,6 +229,10 @@ export class Recorder implements RecorderLike {
     }
     await w.add(id, { sequence: op.seq, logTime: op.logTime, publishTime: op.publishTime, data: op.data });
     this.#stats.messages++;
+    if (op.truth) {
+      this.#truthWritten.push({ at: op.logTime, ...op.truth });
+      if (this.#truthWritten.length > 256) this.#truthWritten.shift();
+    }
   }
 
   async #rotateIfDue(logTime: bigint): Promise<void> {
@@ -237,6 +250,13 @@ export class Recorder implements RecorderLike {
     // Each segment is a complete log on its own: register every channel seen so far.
     this.#channels = new Map();
     for (const [key, spec] of this.#specs) this.#channels.set(key, await next.channel(spec));
+    // …and the truth from the segment's start: the point in force then, and the changes after it
+    // already written to the previous file (truth runs ahead of the samples), so a segment replayed
+    // alone is graded correctly. Every change up to `logTime` is written by now: truth is queued
+    // before any sample or result stamped after it.
+    const written = this.#truthWritten.splice(0);
+    const before = written.filter((p) => p.at <= logTime).pop();
+    for (const p of written.filter((x) => x === before || x.at > logTime)) await this.#write(this.#truthOp(p.at, p.index, p.change) as Op);
   }
 
   async #open(at: bigint = this.#startNs): Promise<McapLogWriter> {

@@ -70,6 +70,8 @@ export async function replayLog(o: ReplayRunOptions): Promise<ReplaySummary> {
     log: o.logger,
     sinks: [(r) => void pending.push(r)],
     omitStageTimes: true,
+    // A virtual clock waits for the worker; keep every set even when one instant yields several.
+    lossless: true,
     ...(o.mqttUrl ? { mqttUrl: o.mqttUrl } : {}),
   });
   let pacer = createPacer('max', startNs);

@@ -67,7 +67,9 @@ export class ThreadedRecorder implements RecorderLike {
 
   readonly result = (r: ResultPayload): void => {
     if (this.#closing || this.#failure) return;
-    this.#post({ type: 'result', r, at: this.#o.clock.now() });
+    const at = this.#o.clock.now();
+    this.#truthUntil(at + 1n);
+    this.#post({ type: 'result', r, at });
     this.#local.results++;
   };
 

@@ -1,33 +1,21 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { statusPayload } from '../../src/publish/payload-schema.ts';
+import { demoConfig as makeDemoConfig, type DemoYaml } from '../helpers/demo-config.ts';
 import { freePort } from '../helpers/mosquitto.ts';
 
 /** The CLI as a user runs it: a real process, real signals, real exit codes. */
 const CLI = ['--import', 'tsx', resolve('src/main.ts')];
 const run = (args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
 
-interface DemoYaml {
-  sources: Record<string, Record<string, unknown>>;
-  pipelines: { cell_state: { models: string; inputs: Record<string, Record<string, unknown>> } };
-  outputs: { mqtt: Record<string, unknown> };
-  metrics: Record<string, unknown>;
-}
-
+/** The demo config with edits (metrics back on: these tests read /metrics). */
 function demoConfig(mutate: (c: DemoYaml) => void = () => {}): string {
-  const c = parse(readFileSync('deploy/configs/demo.yaml', 'utf8')) as DemoYaml;
-  c.pipelines.cell_state.models = resolve('models/reference');
-  const dir = mkdtempSync(join(tmpdir(), 'sensorium-cli-'));
-  c.outputs.mqtt.spool = { dir: join(dir, 'spool') };
-  mutate(c);
-  const file = join(dir, 'config.yaml');
-  writeFileSync(file, stringify(c));
-  return file;
+  return makeDemoConfig((c) => {
+    c.metrics.enabled = true;
+    mutate(c);
+  }).file;
 }
 
 let child: ChildProcess | undefined;

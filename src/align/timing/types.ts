@@ -29,5 +29,5 @@ export interface RecordingTimingReader {
   /** Does this reader understand a file that starts with these bytes? */
   sniff(head: Uint8Array): boolean;
   /** Reads the whole file. Throws a SensoriumError (DecodeError, RecordingError) when it cannot. */
-  read(bytes: Uint8Array, fileName: string): TimingRecording;
+  read(bytes: Uint8Array, fileName: string): TimingRecording | Promise<TimingRecording>;
 }

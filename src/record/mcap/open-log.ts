@@ -32,6 +32,18 @@ async function openLogSource(source: ByteSource): Promise<LogReader> {
   }
 }
 
+/**
+ * Where replay starts: the recording's start (for a rotated segment, where it began), or the first
+ * message if that is earlier — arrivals from several sources are not perfectly ordered, so a
+ * segment can hold a sample stamped just before the message that opened it.
+ */
+function startOf(meta: Record<string, string>, first: bigint): bigint {
+  const declared = meta['segment_start_ns'] ?? meta['start_ns'];
+  if (declared === undefined) return first;
+  const d = BigInt(declared);
+  return first < d ? first : d;
+}
+
 class McapLogReader implements LogReader {
   readonly info: LogInfo;
   readonly #file: McapLogFile;
@@ -54,7 +66,7 @@ class McapLogReader implements LogReader {
       path: file.source.label,
       format,
       library: file.library,
-      startNs: meta['start_ns'] ? BigInt(meta['start_ns']) : first,
+      startNs: startOf(meta, first),
       endNs: last,
       sources: plans.map((p) => p.source),
       ...(meta['config_yaml'] ? { config: { yaml: meta['config_yaml'], ...(meta['config_dir'] ? { dir: meta['config_dir'] } : {}) } } : {}),
