@@ -25,9 +25,11 @@ export function createReplayDriver(deps: ReplayDriverDeps): ReplayDriver {
     parseOptions: parseReplayOptions,
 
     describe(o: ReplaySourceOptions): SourceDescription {
+      // Replayed samples keep the stamps they were recorded with (a device clock was already
+      // mapped onto the host timeline when recording): re-syncing would change them.
       const found = infos.get(o.log)?.sources.find((s) => s.id === o.source);
-      if (found) return found.description;
-      if (o.fallback) return o.fallback;
+      if (found) return { ...found.description, clock: 'recorded' };
+      if (o.fallback) return { ...o.fallback, clock: 'recorded' };
       throw new ConfigError('source', `replay source ${JSON.stringify(o.source)}: ${infos.has(o.log) ? 'not in the log' : 'log not loaded'} (${o.log})`);
     },
 

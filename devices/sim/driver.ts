@@ -3,6 +3,7 @@ import { SimAdapter } from './adapter.ts';
 import { CHANNELS, EEG_RATE_HZ } from './eeg-profile.ts';
 import { parseSimCellOptions, type SimCellOptions } from './options.ts';
 import { SENSORS, SIM_SENSORS } from './sensors.ts';
+import { SimWireAdapter } from './wire/wire-adapter.ts';
 import { SimWorld } from './world.ts';
 
 /**
@@ -24,6 +25,9 @@ export const simCellDriver: DeviceDriver<SimCellOptions> = {
       nominalHz: spec.gridHz / spec.frameSamples,
       bytesPerSample: spec.bytesPerSample,
       latencyNs: clock.nominalLatencyNs(),
+      // Every simulated device stamps frames with its own (drifting, offset) clock. In wire mode
+      // the real decoders stamp what the wire format carries (e.g. a Cyton has only a counter).
+      clock: options.wire ? 'arrival' : 'device',
     };
     if (options.sensor === 'eeg') Object.assign(d, { samplesPerChunk: spec.frameSamples, rateHz: EEG_RATE_HZ, channels: CHANNELS.length });
     return d;
@@ -41,6 +45,7 @@ export const simCellDriver: DeviceDriver<SimCellOptions> = {
     // Build the static background now (tens of ms), not inside the first frame's deadline.
     if (options.sensor === 'camera' || options.sensor === 'depth') world.rgbd().background();
     const clock = world.clock(options.sensor, { clock: options.clock, dropout: options.dropout });
+    if (options.wire) return SimWireAdapter.open(world, options, ctx, clock);
     return Promise.resolve(new SimAdapter(world, options, ctx, clock));
   },
 };

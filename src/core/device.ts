@@ -39,6 +39,14 @@ export interface SourceDescription {
   channels?: number;
   /** Typical delay from time of validity to arrival, when known. */
   latencyNs?: bigint;
+  /**
+   * How `Sample.t` is to be obtained (DESIGN: device clocks are separate clock domains):
+   * - `device`: `deviceT` is the device's own clock; the runtime maps it onto the host timeline
+   *   with a ClockSync per source (lower envelope of arrivals, drift, resets) minus `latencyNs`;
+   * - `arrival` (default): the driver stamped `t` from arrival time;
+   * - `recorded`: replayed samples keep the stamps they were recorded with.
+   */
+  clock?: 'device' | 'arrival' | 'recorded';
 }
 
 /** Lifecycle events an adapter reports (the pipeline turns them into health and metrics). */

@@ -3,11 +3,14 @@ import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AnySample } from '../core/sample.ts';
 import { NS_PER_S, nsToMs, type Clock, type TimestampNs } from '../core/time.ts';
+import { ClockSync } from '../align/clock-sync/clock-sync.ts';
 import type { WiredSource } from '../config/wiring.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface SourceHealth {
   state: 'ok' | 'missing';
+  /** Device clock domain (sources with `clock: device`): the current estimate. */
+  clock?: { offsetMs: number; driftPpm: number; uncertaintyMs: number; converged: boolean; discontinuities: number };
   samples: number;
   rateHz: number;
   lastAgeMs: number | null;
@@ -35,6 +38,7 @@ export class SourceRunner {
   #rateWindow: TimestampNs[] = [];
   #reportedLost = 0;
   #reportedBad = 0;
+  readonly #sync: ClockSync | undefined;
 
   constructor(wired: WiredSource, clock: Clock, log: Logger, metrics?: Metrics) {
     this.id = wired.id;
@@ -42,6 +46,8 @@ export class SourceRunner {
     this.#clock = clock;
     this.#log = log.child({ source: wired.id });
     this.#metrics = metrics;
+    const d = wired.description;
+    if (d.clock === 'device') this.#sync = new ClockSync({ latencyNs: Number(d.latencyNs ?? 0n) });
   }
 
   onSample(fn: (s: AnySample) => void): void {
@@ -68,11 +74,25 @@ export class SourceRunner {
         this.#rateWindow.push(s.receivedAt);
         if (this.#rateWindow.length > 64) this.#rateWindow.shift();
         this.#metrics?.sourceSamples.inc({ source: this.id });
+        if (this.#sync && s.deviceT !== undefined) this.#restamp(s);
         for (const fn of this.#listeners) fn(s);
       }
     } catch (err) {
       this.#log.error({ err: describeError(err) }, 'source failed; it will show as missing');
     }
+  }
+
+  /**
+   * Time of validity from the device's clock, dejittered: the sample's own stamps are kept
+   * (`deviceT`, `receivedAt`); `t` (and `tEnd`, shifted alike) move to the mapped device time.
+   */
+  #restamp(s: AnySample): void {
+    const sync = this.#sync as ClockSync;
+    const obs = sync.observe(s.deviceT as bigint, s.receivedAt);
+    if (obs.event) this.#log.warn({ kind: obs.event.kind, stepMs: Math.round(obs.event.stepNs / 1e4) / 100 }, 'device clock discontinuity; re-converging');
+    const shift = obs.t - s.t;
+    s.t = obs.t;
+    if (s.tEnd !== undefined) s.tEnd += shift;
   }
 
   #onEvent(e: DeviceEvent): void {
@@ -100,8 +120,21 @@ export class SourceRunner {
       this.#reportedLost = stats.dropped;
       this.#reportedBad = stats.badBytes;
     }
+    const est = this.#sync && this.#samples > 0 ? this.#sync.estimate() : undefined;
+    const r2 = (x: number): number => Math.round(x * 100) / 100;
     return {
       state,
+      ...(est
+        ? {
+            clock: {
+              offsetMs: r2(Number(est.offsetNs) / 1e6),
+              driftPpm: r2(est.driftPpm),
+              uncertaintyMs: r2(est.uncertaintyNs / 1e6),
+              converged: est.converged,
+              discontinuities: (this.#sync as ClockSync).events.length,
+            },
+          }
+        : {}),
       samples: this.#samples,
       rateHz: Math.round(rateHz * 100) / 100,
       lastAgeMs: age === undefined ? null : Math.round(nsToMs(age) * 10) / 10,

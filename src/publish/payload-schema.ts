@@ -100,6 +100,10 @@ export const healthPayload = z
       z.string(),
       z.object({
         state: z.enum(['ok', 'missing']),
+        clock: z
+          .object({ offsetMs: z.number(), driftPpm: z.number(), uncertaintyMs: z.number(), converged: z.boolean(), discontinuities: z.number().int() })
+          .optional()
+          .describe('Sources with a device clock: the ClockSync estimate mapping it onto the host timeline'),
         samples: z.number().int(),
         rateHz: z.number(),
         lastAgeMs: z.number().nullable(),
