@@ -98,7 +98,9 @@ describe('replay driver on a virtual clock', () => {
     const feed = await driver.load(path, { clock: new SteppingClock(0n) });
     expect(driver.describe({ log: path, source: 'cam0' })).toMatchObject({ kind: 'image', modality: 'camera' });
     const fallback = { kind: 'eeg' as const, modality: 'eeg' as const, nominalHz: 25, bytesPerSample: 320 };
-    expect(driver.describe({ log: path, source: 'eeg9', fallback })).toBe(fallback);
+    // Replayed stamps are kept as recorded (no second clock sync).
+    expect(driver.describe({ log: path, source: 'eeg9', fallback })).toEqual({ ...fallback, clock: 'recorded' });
+    expect(driver.describe({ log: path, source: 'cam0' }).clock).toBe('recorded');
     await expect(driver.open({ log: path, source: 'cam0' }, { sourceId: 'cam0', clock: new SteppingClock(0n), log: silentLogger })).rejects.toThrow(DeviceError);
     expect(() => driver.parseOptions({ log: path, source: 'cam0', speed: 2 }, 'sources.cam0')).toThrow(/sources\.cam0\.speed/);
     await feed.close();
