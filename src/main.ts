@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { createReplayDriver, drivers } from '../devices/index.ts';
+import { captureReaders, createReplayDriver, drivers } from '../devices/index.ts';
+import { mcapCaptureReader } from './record/mcap-capture-reader.ts';
 import { mcapTimingReader } from './record/mcap-timing-reader.ts';
 import { openMcapLog } from './record/mcap/open-log.ts';
 import { openBciGuiTimingReader } from '../devices/eeg/openbci-gui/index.ts';
@@ -22,6 +23,7 @@ export function createRegistry(): CliRegistry {
     preprocessModule: new URL(`../models/preprocess/index${EXT}`, import.meta.url).href,
     version: pkg.version,
     timingReaders: [openBciGuiTimingReader, mcapTimingReader],
+    captureReaders: new Map([...captureReaders, [mcapCaptureReader.name, mcapCaptureReader]]),
   };
 }
 

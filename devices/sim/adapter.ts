@@ -30,13 +30,16 @@ export class SimAdapter implements DeviceAdapter {
   readonly #openedAt: TimestampNs;
   readonly #firstFrame: number;
   readonly #eeg: EegGenerator | undefined;
+  /** Wire mode: delivered samples go to the wire encoder instead of the queue (wire/wire-adapter.ts). */
+  readonly #sink: ((s: AnySample) => void) | undefined;
   #timer: Timer | undefined;
   #closed = false;
   #silent = false;
   #stats: AdapterStats = { samples: 0, dropped: 0, badBytes: 0, reconnects: 0 };
 
-  constructor(world: SimWorld, options: SimCellOptions, ctx: DeviceContext, clock: ClockDomain) {
+  constructor(world: SimWorld, options: SimCellOptions, ctx: DeviceContext, clock: ClockDomain, sink?: (s: AnySample) => void) {
     this.sourceId = ctx.sourceId;
+    this.#sink = sink;
     this.#world = world;
     this.#o = options;
     this.#ctx = ctx;
@@ -100,7 +103,9 @@ export class SimAdapter implements DeviceAdapter {
     }
     if (silent || clock.dropped(k)) this.#stats.dropped++;
     else {
-      this.#queue.push(this.#package(k, captured, eegData));
+      const sample = this.#package(k, captured, eegData);
+      if (this.#sink) this.#sink(sample);
+      else this.#queue.push(sample);
       this.#stats.samples++;
     }
     this.#schedule(k + 1);

@@ -15,9 +15,15 @@ export interface SimCellOptions {
   dropout: number;
   /** Silence windows, relative to open time: no samples are captured inside them. */
   faults: { atNs: bigint; forNs: bigint }[];
+  /**
+   * Wire mode (issue 7): the device sends its real format through a real transport and the real
+   * driver decodes it (eeg: Cyton over a mock serial port; lidar: VLP-16 over loopback UDP; depth:
+   * DZ16 over a Unix socket). Present only when true. See wire/wire-adapter.ts.
+   */
+  wire?: true;
 }
 
-const KEYS = ['sensor', 'seed', 'lineHz', 'clock', 'dropout', 'faults'];
+const KEYS = ['sensor', 'seed', 'lineHz', 'clock', 'dropout', 'faults', 'wire'];
 const CLOCK_KEYS: (keyof ClockParams)[] = ['offsetMs', 'driftPpm', 'jitterMs', 'latencyMs'];
 
 /**
@@ -64,7 +70,10 @@ export function parseSimCellOptions(raw: unknown, path: string): SimCellOptions 
     for (const k of Object.keys(r)) if (k !== 'at' && k !== 'for') throw new ConfigError(`${fp}.${k}`, 'unknown option (a fault takes at, for)');
     faults.push({ atNs: duration(r['at'], `${fp}.at`, true), forNs: duration(r['for'], `${fp}.for`, false) });
   });
-  return { sensor: sensor as SimSensor, seed, lineHz, clock, dropout, faults };
+  const wire = o['wire'] ?? false;
+  if (typeof wire !== 'boolean') throw new ConfigError(`${path}.wire`, `expected true or false (got ${show(wire)})`);
+  if (wire && sensor === 'camera') throw new ConfigError(`${path}.wire`, 'wire mode covers eeg (Cyton packets over a mock serial port), lidar (VLP-16 packets over loopback UDP) and depth (DZ16 frames over a Unix socket), not camera');
+  return { sensor: sensor as SimSensor, seed, lineHz, clock, dropout, faults, ...(wire ? { wire: true as const } : {}) };
 }
 
 function record(v: unknown, path: string): Record<string, unknown> {

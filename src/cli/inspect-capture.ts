@@ -34,7 +34,7 @@ export async function inspectCaptureCommand(file: string, opts: InspectCaptureOp
   }
   let summary: CaptureSummary;
   try {
-    summary = reader.read(bytes, { fileName: basename(file), ...(metadata ? { metadata } : {}) });
+    summary = await reader.read(bytes, { fileName: basename(file), ...(metadata ? { metadata } : {}) });
   } catch (err) {
     process.stderr.write(`sensorium inspect: ${file}: ${err instanceof DecodeError ? err.message : describeError(err)}\n`);
     return 1;

@@ -1,7 +1,10 @@
+import { statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, DecodeError, EXIT_CONFIG, ModelError, RecordingError, describeError } from '../core/errors.ts';
 import type { CliRegistry } from './registry.ts';
 import { parseDuration } from '../core/time.ts';
+import { devicesCommand } from './devices.ts';
+import { inspectCaptureCommand } from './inspect-capture.ts';
 import { inspectCommand } from './inspect.ts';
 import { planCommand } from './plan.ts';
 import { recordCommand } from './record.ts';
@@ -10,6 +13,14 @@ import { runCommand } from './run.ts';
 import { timingCommand } from './timing.ts';
 
 const DEFAULT_CONFIG = 'deploy/configs/demo.yaml';
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 function durationMs(text: string): number {
   const ns = parseDuration(text);
@@ -74,10 +85,23 @@ export function buildProgram(registry: CliRegistry): Command {
 
   program
     .command('inspect')
-    .description('check a model set: manifest, file hashes, inputs/outputs as ONNX Runtime sees them')
-    .argument('<model-dir>', 'directory with manifest.json')
+    .description('a model set (directory with manifest.json): verify hashes and load it in ORT; a capture file (Velodyne/Ouster pcap, RealSense bag, OpenBCI GUI text, EDF/BDF, BrainFlow CSV, MCAP): decode it and summarise each stream')
+    .argument('<path>', 'model-set directory or capture file')
+    .option('--metadata <json>', 'Ouster: the sensor metadata JSON of the capture')
+    .option('--json', 'machine-readable output only')
+    .action((path: string, o: { json?: boolean; metadata?: string }) =>
+      guard(() =>
+        isDirectory(path)
+          ? inspectCommand(path, { json: Boolean(o.json) })
+          : inspectCaptureCommand(path, { json: Boolean(o.json), ...(o.metadata ? { metadata: o.metadata } : {}) }, registry.captureReaders),
+      ),
+    );
+
+  program
+    .command('devices')
+    .description('list the devices each driver can find (serial ports, V4L2 cameras, …) and say why when it cannot look')
     .option('--json', 'machine-readable output')
-    .action((dir: string, o: { json?: boolean }) => guard(() => inspectCommand(dir, { json: Boolean(o.json) })));
+    .action((o: { json?: boolean }) => guard(() => devicesCommand(registry, { json: Boolean(o.json) })));
 
   program
     .command('timing')

@@ -40,7 +40,7 @@ export interface CaptureReader {
   /** Whether this reader recognises the file from its first bytes (and name). */
   sniff(head: Uint8Array, fileName: string): boolean;
   /** Decodes the whole capture. Throws DecodeError when it cannot. */
-  read(bytes: Uint8Array, options: CaptureReadOptions): CaptureSummary;
+  read(bytes: Uint8Array, options: CaptureReadOptions): CaptureSummary | Promise<CaptureSummary>;
 }
 
 /** Readers by name, tried in insertion order. */
