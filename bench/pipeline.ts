@@ -11,13 +11,14 @@
  *   own preprocess+encode+fuse time (measured one set at a time); event-loop lag p99 while saturated.
  */
 import { execFileSync } from 'node:child_process';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
 import { SimWorld, eegWindowAt, latestFrame } from '../devices/sim/index.ts';
 import { createPreprocessor } from '../models/preprocess/index.ts';
 import { parseConfig } from '../src/config/load.ts';
 import { wire } from '../src/config/wiring.ts';
 import { ManualClock } from '../src/core/clocks.ts';
 import { silentLogger } from '../src/core/logger.ts';
+import { BufferPool } from '../src/core/buffer-pool.ts';
 import type { Registry } from '../src/core/registry.ts';
 import type { AnySample, Modality, Sample } from '../src/core/sample.ts';
 import { ModelSet } from '../src/inference/model-set.ts';
@@ -29,7 +30,8 @@ import { Runtime } from '../src/pipeline/runtime.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { MemorySource } from './memory-source.ts';
 
-const SETS = Number(process.env.BENCH_SETS ?? 600);
+const SETS = Number(process.env.BENCH_SETS ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const LATENCY_SETS = Number(process.env.BENCH_LATENCY_SETS ?? 200);
 const DISTINCT = 60;
 const MS = 1_000_000n;
@@ -56,11 +58,25 @@ const frames = Array.from({ length: DISTINCT }, (_, k) => {
   };
 });
 // One continuous EEG stream covering every set (25 new samples per 100 ms set, 1 s of history).
-const eegTotal = (SETS + LATENCY_SETS + 20) * 25 + 250;
+const eegTotal = (SETS * ROUNDS + LATENCY_SETS + 20) * 25 + 250;
 const eegStream = eegWindowAt(world, base + BigInt(eegTotal) * 4n * MS, { length: eegTotal }).chunk;
 
-const copyImage = (k: number) => ({ ...frames[k % DISTINCT]!.camera, data: frames[k % DISTINCT]!.camera.data.slice() });
-const copyDepth = (k: number) => ({ ...frames[k % DISTINCT]!.depth, data: frames[k % DISTINCT]!.depth.data.slice() });
+// A "device" writes each frame into a buffer: from the runtime's pool when there is one (what the
+// drivers do), freshly allocated otherwise (the bare loop).
+let pool: BufferPool | undefined;
+const buf = (bytes: number): ArrayBuffer => pool?.acquire(bytes) ?? new ArrayBuffer(bytes);
+const copyImage = (k: number) => {
+  const f = frames[k % DISTINCT]!.camera;
+  const data = new Uint8Array(buf(f.data.byteLength));
+  data.set(f.data);
+  return { ...f, data };
+};
+const copyDepth = (k: number) => {
+  const f = frames[k % DISTINCT]!.depth;
+  const data = new Uint16Array(buf(f.data.byteLength));
+  data.set(f.data);
+  return { ...f, data };
+};
 const copyScan = (k: number) => ({ ...frames[k % DISTINCT]!.lidar, ranges: frames[k % DISTINCT]!.lidar.ranges.slice() });
 /** EEG samples [first, first+n) of the stream, channel-major. */
 function eegSlice(first: number, n: number): Float32Array {
@@ -72,36 +88,104 @@ function eegSlice(first: number, n: number): Float32Array {
 }
 
 // ---- baseline: a bare ORT loop -------------------------------------------------------------------
-async function bare(): Promise<{ setsPerSec: number; inferP50: number }> {
+/** The hand-written loop: same models, same preprocessing, same frames, one thread, no runtime. */
+async function createBare(): Promise<{ round(n: number): Promise<number>; inferP50(): number; release(): Promise<void> }> {
   const models = await ModelSet.load(MODELS, new OnnxBackend(), { session: { intraOpThreads: 1 } });
   const pre = new Map<Modality, (p: AnySample['payload']) => Float32Array>();
   for (const m of models.modalities) pre.set(m, createPreprocessor(models.manifest.encoders[m]!.preprocess) as (p: AnySample['payload']) => Float32Array);
   const mask = new Float32Array(4).fill(1);
   const times: number[] = [];
-  const run = async (k: number): Promise<void> => {
+  const bareStages = { pre: [] as number[], enc: [] as number[] };
+  const local = new BufferPool();
+  let k = 0;
+  const run = async (): Promise<void> => {
+    pool = local;
+    const camera = copyImage(k);
+    const depth = copyDepth(k);
     const payloads: Record<Modality, AnySample['payload']> = {
-      camera: copyImage(k),
-      depth: copyDepth(k),
+      camera,
+      depth,
       lidar: copyScan(k),
-      eeg: { rateHz: 250, channels: eegStream.channels, data: eegSlice(k * 25, 250), firstSampleIndex: k * 25 },
+      eeg: { rateHz: 250, channels: eegStream.channels, data: eegSlice((k % (SETS + LATENCY_SETS)) * 25, 250), firstSampleIndex: k * 25 },
     };
+    k++;
     const t0 = performance.now();
+    const xs = models.modalities.map((m) => pre.get(m)!(payloads[m]));
+    const t1 = performance.now();
     const embs: Partial<Record<Modality, Float32Array>> = {};
-    for (const m of models.modalities) embs[m] = await models.encode(m, pre.get(m)!(payloads[m]));
+    for (const [i, m] of models.modalities.entries()) embs[m] = await models.encode(m, xs[i]!);
+    const t2 = performance.now();
     await models.fuse(embs, mask);
     times.push(performance.now() - t0);
+    bareStages.pre.push(t1 - t0);
+    bareStages.enc.push(t2 - t1);
+    local.release(camera.data.buffer as ArrayBuffer);
+    local.release(depth.data.buffer as ArrayBuffer);
   };
-  for (let k = 0; k < 30; k++) await run(k); // warm-up
+  for (let i = 0; i < 30; i++) await run(); // warm-up
   times.length = 0;
-  const start = performance.now();
-  for (let k = 0; k < SETS; k++) await run(k);
-  const elapsed = (performance.now() - start) / 1000;
-  await models.release();
-  return { setsPerSec: SETS / elapsed, inferP50: q(times, 0.5) };
+  return {
+    async round(n) {
+      const start = performance.now();
+      for (let i = 0; i < n; i++) await run();
+      return n / ((performance.now() - start) / 1000);
+    },
+    inferP50: () => {
+      log(`bare stages p50 ms: preprocess ${q(bareStages.pre, 0.5).toFixed(3)}, encode ${q(bareStages.enc, 0.5).toFixed(3)}`);
+      return q(times, 0.5);
+    },
+    release: () => models.release(),
+  };
+}
+
+// ---- event-loop delay, only while the pipeline runs ------------------------------------------------
+interface LagSampler {
+  enable(): void;
+  disable(): void;
+  percentile(p: number): number;
+  readonly max: number;
+}
+
+/**
+ * Event-loop delay like monitorEventLoopDelay (a 1 ms timer, how late it fires), but into a
+ * histogram that can pause: the bare rounds in between block this thread on purpose and must not
+ * count.
+ */
+function lagSampler(): LagSampler {
+  const h: RecordableHistogram = createHistogram();
+  let timer: NodeJS.Timeout | undefined;
+  let due = 0;
+  const tick = (): void => {
+    const now = performance.now();
+    h.record(Math.max(1, Math.round((now - due) * 1e6)));
+    due = now + 1;
+    timer = setTimeout(tick, 1);
+  };
+  return {
+    enable() {
+      due = performance.now() + 1;
+      timer = setTimeout(tick, 1);
+    },
+    disable() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+    percentile: (p) => h.percentile(p),
+    get max() {
+      return h.max;
+    },
+  };
 }
 
 // ---- the pipeline -------------------------------------------------------------------------------
-async function pipeline(mqttUrl: string): Promise<{ setsPerSec: number; added: number[]; lagP99: number; results: number; dropped: number; infer: number[] }> {
+interface PipelineBench {
+  round(n: number): Promise<number>;
+  latency(n: number): { added: number[]; infer: number[] } | Promise<{ added: number[]; infer: number[] }>;
+  lag: LagSampler;
+  stop(): Promise<{ dropped: number; pool: unknown }>;
+}
+
+async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
   const d = (modality: Modality, kind: AnySample['kind'], hz: number, bytes: number) => new MemorySource(`bench/${modality}`, { kind, modality, nominalHz: hz, bytesPerSample: bytes });
   const src = { camera: d('camera', 'image', 10, 921600), depth: d('depth', 'depth', 10, 614400), lidar: d('lidar', 'scan', 10, 1440), eeg: d('eeg', 'eeg', 25, 320) };
   const real = createRegistry();
@@ -148,6 +232,7 @@ async function pipeline(mqttUrl: string): Promise<{ setsPerSec: number; added: n
   };
   const nextResult = (): Promise<void> => new Promise((r) => (wake = r));
   let k = 0;
+  pool = runtime.pool;
   // Warm-up: fill the EEG history (the window needs 1 s) and let the worker JIT.
   for (; k < 15; k++) {
     const tk = T0 + BigInt(k + 1) * 100n * MS;
@@ -155,38 +240,58 @@ async function pipeline(mqttUrl: string): Promise<{ setsPerSec: number; added: n
     await clock.advanceTo(tk);
     await runtime.idle();
   }
+  const lag = lagSampler();
   // Throughput: keep exactly one fusion waiting behind the running one.
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  const before = results.length;
-  loop.enable();
-  const start = performance.now();
-  for (let n = 0; n < SETS; n++, k++) {
-    while (p.queued >= 2) await nextResult();
-    const tk = T0 + BigInt(k + 1) * 100n * MS;
-    feed(k, tk);
-    await clock.advanceTo(tk);
-  }
-  await runtime.idle();
-  const elapsed = (performance.now() - start) / 1000;
-  loop.disable();
-  const produced = results.length - before;
-  // Latency: one set at a time, no queueing.
-  const added: number[] = [];
-  const infer: number[] = [];
-  for (let n = 0; n < LATENCY_SETS; n++, k++) {
-    const tk = T0 + BigInt(k + 1) * 100n * MS;
-    feed(k, tk);
-    await clock.advanceTo(tk);
+  const round = async (n: number): Promise<number> => {
+    pool = runtime.pool;
+    const before = results.length;
+    lag.enable();
+    const start = performance.now();
+    for (let i = 0; i < n; i++, k++) {
+      while (p.queued >= 2) await nextResult();
+      const tk = T0 + BigInt(k + 1) * 100n * MS;
+      feed(k, tk);
+      await clock.advanceTo(tk);
+    }
     await runtime.idle();
-    const r = results[results.length - 1]!;
-    const s = r.lineage.stageMs!;
-    added.push(s.total - (s.preprocess + s.encode + s.fuse));
-    infer.push(s.preprocess + s.encode + s.fuse);
-  }
-  await runtime.publisher?.flush(10_000);
-  const dropped = p.inferenceDrops;
-  await runtime.stop(5000);
-  return { setsPerSec: produced / elapsed, added, lagP99: loop.percentile(99) / 1e6, results: produced, dropped, infer };
+    const elapsed = (performance.now() - start) / 1000;
+    lag.disable();
+    return (results.length - before) / elapsed;
+  };
+  // Latency: one set at a time, no queueing.
+  const stages = { pre: [] as number[], enc: [] as number[], fuse: [] as number[] };
+  const latency = async (n: number): Promise<{ added: number[]; infer: number[] }> => {
+    pool = runtime.pool;
+    const added: number[] = [];
+    const infer: number[] = [];
+    for (let i = 0; i < n; i++, k++) {
+      const tk = T0 + BigInt(k + 1) * 100n * MS;
+      feed(k, tk);
+      await clock.advanceTo(tk);
+      await runtime.idle();
+      const r = results[results.length - 1]!;
+      const s = r.lineage.stageMs!;
+      added.push(s.total - (s.preprocess + s.encode + s.fuse));
+      infer.push(s.preprocess + s.encode + s.fuse);
+      stages.pre.push(s.preprocess);
+      stages.enc.push(s.encode);
+      stages.fuse.push(s.fuse);
+    }
+    log(`worker stages p50 ms: preprocess ${q(stages.pre, 0.5).toFixed(3)}, encode ${q(stages.enc, 0.5).toFixed(3)}, fuse ${q(stages.fuse, 0.5).toFixed(3)}`);
+    return { added, infer };
+  };
+  return {
+    round,
+    latency,
+    lag,
+    async stop() {
+      await runtime.publisher?.flush(10_000);
+      const dropped = p.inferenceDrops;
+      const stats = runtime.pool.stats();
+      await runtime.stop(5000);
+      return { dropped, pool: stats };
+    },
+  };
 }
 
 let brokerKind = 'mosquitto';
@@ -207,23 +312,44 @@ if (brokerKind === 'mosquitto') {
   url = b.url;
   stopBroker = () => b.stop();
 }
-log(`broker: ${brokerKind} at ${url}; ${SETS} sets for throughput, ${LATENCY_SETS} for latency`);
-const b = await bare();
-log(`bare ORT loop: ${b.setsPerSec.toFixed(1)} sets/s (preprocess+infer p50 ${b.inferP50.toFixed(3)} ms)`);
-const pl = await pipeline(url);
-log(`pipeline: ${pl.setsPerSec.toFixed(1)} results/s (${pl.results} results, ${pl.dropped} keep-newest drops)`);
-log(`added latency p50 ${q(pl.added, 0.5).toFixed(3)} ms, p99 ${q(pl.added, 0.99).toFixed(3)} ms over inference p50 ${q(pl.infer, 0.5).toFixed(3)} ms; event-loop lag p99 ${pl.lagP99.toFixed(3)} ms`);
+log(`broker: ${brokerKind} at ${url}; ${ROUNDS} alternating rounds of ${SETS} sets (bare loop vs pipeline), then ${LATENCY_SETS} sets one at a time for latency`);
+// Alternate bare and pipeline rounds in one process, so a noisy machine hits both alike.
+const bare = await createBare();
+const pl = await createPipeline(url);
+const ratios: number[] = [];
+const bareRates: number[] = [];
+const plRates: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const first = r % 2 === 0 ? 'bare' : 'pipeline';
+  const a = first === 'bare' ? await bare.round(SETS) : await pl.round(SETS);
+  const b = first === 'bare' ? await pl.round(SETS) : await bare.round(SETS);
+  const [br, pr] = first === 'bare' ? [a, b] : [b, a];
+  bareRates.push(br);
+  plRates.push(pr);
+  ratios.push(pr / br);
+  log(`round ${r + 1}: bare ${br.toFixed(1)} sets/s, pipeline ${pr.toFixed(1)} results/s, ratio ${(pr / br).toFixed(3)}`);
+}
+const lat = await pl.latency(LATENCY_SETS);
+const lag = pl.lag;
+const lagMs = { p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 };
+const end = await pl.stop();
+const inferBare = bare.inferP50();
+await bare.release();
 await stopBroker();
+log(`frame pool ${JSON.stringify(end.pool)}; keep-newest drops ${end.dropped}`);
+log(`added latency p50 ${q(lat.added, 0.5).toFixed(3)} ms, p99 ${q(lat.added, 0.99).toFixed(3)} ms over inference p50 ${q(lat.infer, 0.5).toFixed(3)} ms (bare ${inferBare.toFixed(3)} ms)`);
+log(`event-loop delay while saturated: p50 ${lagMs.p50.toFixed(2)} ms, p99 ${lagMs.p99.toFixed(2)} ms, max ${lagMs.max.toFixed(2)} ms`);
 console.log(
   JSON.stringify({
-    ratio: r3(pl.setsPerSec / b.setsPerSec),
-    addedLatencyP50Ms: r3(q(pl.added, 0.5)),
-    addedLatencyP99Ms: r3(q(pl.added, 0.99)),
-    eventLoopLagP99Ms: r3(pl.lagP99),
-    pipelineSetsPerSec: r3(pl.setsPerSec),
-    bareSetsPerSec: r3(b.setsPerSec),
-    inferenceP50Ms: r3(q(pl.infer, 0.5)),
-    keepNewestDrops: pl.dropped,
+    ratio: r3(q(ratios, 0.5)),
+    addedLatencyP50Ms: r3(q(lat.added, 0.5)),
+    addedLatencyP99Ms: r3(q(lat.added, 0.99)),
+    eventLoopLagP99Ms: r3(lagMs.p99),
+    pipelineSetsPerSec: r3(q(plRates, 0.5)),
+    bareSetsPerSec: r3(q(bareRates, 0.5)),
+    ratios: ratios.map(r3),
+    inferenceP50Ms: r3(q(lat.infer, 0.5)),
+    keepNewestDrops: end.dropped,
     broker: brokerKind,
   }),
 );

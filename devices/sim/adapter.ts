@@ -5,6 +5,7 @@ import type { ClockDomain } from './clock-domain.ts';
 import { CHANNELS, EEG_RATE_HZ } from './eeg-profile.ts';
 import { EegGenerator } from './eeg-generator.ts';
 import type { SimCellOptions } from './options.ts';
+import { HEIGHT, WIDTH } from './camera-model.ts';
 import { renderFrame } from './render-frame.ts';
 import { SENSORS, type SimSensor } from './sensors.ts';
 import type { SimWorld } from './world.ts';
@@ -111,6 +112,11 @@ export class SimAdapter implements DeviceAdapter {
     this.#schedule(k + 1);
   }
 
+  #into<T extends Uint8Array | Uint16Array>(type: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): { into?: T } {
+    const pool = this.#ctx.pool;
+    return pool ? { into: new type(pool.acquire(length * type.BYTES_PER_ELEMENT)) } : {};
+  }
+
   #inFault(t: TimestampNs): boolean {
     return this.#o.faults.some((f) => t >= this.#openedAt + f.atNs && t < this.#openedAt + f.atNs + f.forNs);
   }
@@ -124,10 +130,11 @@ export class SimAdapter implements DeviceAdapter {
     const head = { sourceId: this.sourceId, seq: k - this.#firstFrame, t, deviceT: clock.deviceTime(k), receivedAt };
     const tEnd = t + (BigInt(spec.frameSamples) * 1_000_000_000n) / BigInt(spec.gridHz);
     switch (this.#o.sensor) {
+      // Frame buffers from the runtime's pool when it has one (they come back after inference).
       case 'camera':
-        return { ...head, kind: 'image', payload: renderFrame(this.#world, 'camera', captured, k) };
+        return { ...head, kind: 'image', payload: renderFrame(this.#world, 'camera', captured, k, this.#into(Uint8Array, WIDTH * HEIGHT * 3)) };
       case 'depth':
-        return { ...head, kind: 'depth', payload: renderFrame(this.#world, 'depth', captured, k) };
+        return { ...head, kind: 'depth', payload: renderFrame(this.#world, 'depth', captured, k, this.#into(Uint16Array, WIDTH * HEIGHT)) };
       case 'lidar':
         return { ...head, kind: 'scan', tEnd, payload: renderFrame(this.#world, 'lidar', captured, k) };
       case 'eeg':

@@ -1,4 +1,4 @@
-import type { Modality } from '../core/sample.ts';
+import type { AnySample, Modality } from '../core/sample.ts';
 import type { TimestampNs } from '../core/time.ts';
 import { ApproximateSynchronizer } from './policies/approximate.ts';
 import { ExactSynchronizer } from './policies/exact.ts';
@@ -38,6 +38,8 @@ export interface PipelineSpec {
   queueSize?: number;
   /** latest/window: samples kept per source buffer. */
   bufferCapacity?: (sourceId: string) => number;
+  /** latest/window: each sample leaving a buffer, and whether a set used it (to recycle buffers). */
+  onEvict?: (sample: AnySample, used: boolean) => void;
   startNs?: TimestampNs;
 }
 
@@ -71,7 +73,14 @@ export function createSynchronizer(spec: PipelineSpec): Synchronizer {
           : new LatestPolicy({ maxAgeNs: req(i.maxAgeNs, 'maxAge') }),
     })),
     trigger: spec.trigger,
-    ...(spec.bufferCapacity ? { buffer: (id: string) => ({ capacity: (spec.bufferCapacity as (s: string) => number)(id) }) } : {}),
+    ...(spec.bufferCapacity || spec.onEvict
+      ? {
+          buffer: (id: string) => ({
+            ...(spec.bufferCapacity ? { capacity: spec.bufferCapacity(id) } : {}),
+            ...(spec.onEvict ? { onEvict: spec.onEvict } : {}),
+          }),
+        }
+      : {}),
     ...(spec.startNs !== undefined ? { startNs: spec.startNs } : {}),
   });
 }

@@ -1,3 +1,4 @@
+import type { BufferPool } from './buffer-pool.ts';
 import type { Logger } from './logger.ts';
 import type { AnySample, Modality, SampleKind } from './sample.ts';
 import type { Clock, TimestampNs } from './time.ts';
@@ -60,6 +61,8 @@ export interface DeviceContext {
   sourceId: string;
   clock: Clock;
   log: Logger;
+  /** Where big frame buffers come from (and go back to); absent: allocate. */
+  pool?: BufferPool;
   onEvent?: (event: DeviceEvent) => void;
 }
 

@@ -7,3 +7,4 @@ export * from './logger.ts';
 export * from './async-queue.ts';
 export * from './registry.ts';
 export * from './spawn-worker.ts';
+export * from './buffer-pool.ts';

@@ -51,9 +51,11 @@ export interface InferenceClientOptions extends WorkerInit {
 const WORKER_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 /**
- * Main-thread side of the inference worker. At most **one fusion in flight**; a job submitted
- * while one runs waits in a single slot, and a newer job replaces it (keep the newest, count the
- * drop, report it in the next output) — MediaPipe's FlowLimiter, made loud.
+ * Main-thread side of the inference worker. At most **one fusion running**; a set that arrives
+ * while one runs waits in a single slot and a newer set replaces it (keep the newest, count the
+ * drop, report it in the next output) — MediaPipe's FlowLimiter, made loud. The slot lives in the
+ * worker: every set is posted at once, so the worker goes from one fusion to the next without
+ * waiting a round trip through the main thread.
  */
 export class InferenceClient {
   readonly #opts: InferenceClientOptions;
@@ -61,9 +63,8 @@ export class InferenceClient {
   #worker: Worker | undefined;
   #info: ModelInfo | undefined;
   #nextId = 1;
-  #inFlight: { id: number; context: unknown } | undefined;
-  #pending: FusionJob | undefined;
-  #queue: FusionJob[] = [];
+  /** Posted and not answered yet, in order (the worker runs one; the rest wait or get dropped there). */
+  #outstanding = new Map<number, unknown>();
   #dropped = 0;
   #droppedTotal = 0;
   #lastSent = new Map<Modality, string>();
@@ -78,8 +79,9 @@ export class InferenceClient {
   /** Spawns the worker and waits until its sessions are loaded; rejects with the worker's ModelError. */
   async start(): Promise<ModelInfo> {
     const url = new URL(`./inference-worker${WORKER_EXT}`, import.meta.url);
-    const { onOutput: _o, onError: _e, log: _l, ...init } = this.#opts;
-    const worker = spawnWorker(url, { workerData: init satisfies WorkerInit });
+    const { onOutput: _o, onError: _e, log: _l, lossless, ...rest } = this.#opts;
+    const init: WorkerInit = { ...rest, ...(lossless ? { lossless: true } : {}) };
+    const worker = spawnWorker(url, { workerData: init });
     this.#worker = worker;
     this.#info = await new Promise<ModelInfo>((resolve, reject) => {
       const onMessage = (msg: WorkerReply): void => {
@@ -127,35 +129,23 @@ export class InferenceClient {
   }
 
   get busy(): boolean {
-    return this.#inFlight !== undefined;
+    return this.#outstanding.size > 0;
   }
 
-  /** Jobs in the client: 0 idle, 1 running, 2 running + one waiting. */
+  /** Sets posted and not answered: 0 idle, 1 running, 2 running + one waiting (more only briefly). */
   get queued(): number {
-    return (this.#inFlight ? 1 : 0) + (this.#pending ? 1 : 0) + this.#queue.length;
+    return this.#outstanding.size;
   }
 
-  /** Queues a fusion; if one is running, this replaces any job still waiting (counted as a drop). */
+  /** Hands a set to the worker; if one runs, it waits there and replaces any set still waiting. */
   submit(job: FusionJob): void {
     if (this.#closing) return;
-    if (!this.#inFlight) {
-      this.#send(job);
-      return;
-    }
-    if (this.#opts.lossless) {
-      this.#queue.push(job);
-      return;
-    }
-    if (this.#pending) {
-      this.#dropped++;
-      this.#droppedTotal++;
-    }
-    this.#pending = job;
+    this.#send(job);
   }
 
-  /** Resolves when nothing is in flight or waiting. */
+  /** Resolves when nothing is running or waiting. */
   idle(): Promise<void> {
-    if (!this.#inFlight && !this.#pending && this.#queue.length === 0) return Promise.resolve();
+    if (this.#outstanding.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -206,7 +196,7 @@ export class InferenceClient {
       }
       this.#lastSent.set(modality, key);
     }
-    this.#inFlight = { id, context: job.context };
+    this.#outstanding.set(id, job.context);
     const req: RunRequest = { type: 'run', id, inputs };
     worker.postMessage(req, transfer);
   }
@@ -216,29 +206,30 @@ export class InferenceClient {
       if (msg.type === 'fatal') this.#fail(reviveError(msg.error));
       return;
     }
-    const flight = this.#inFlight;
-    if (!flight || flight.id !== msg.id) return;
-    this.#inFlight = undefined;
+    // Sets the worker dropped for newer ones: counted, reported with this output.
+    for (const id of msg.dropped) {
+      if (this.#outstanding.delete(id)) {
+        this.#dropped++;
+        this.#droppedTotal++;
+      }
+    }
+    if (!this.#outstanding.has(msg.id)) return;
+    const context = this.#outstanding.get(msg.id);
+    this.#outstanding.delete(msg.id);
     const dropped = this.#dropped;
     this.#dropped = 0;
     if (msg.type === 'result') {
-      this.#opts.onOutput({ context: flight.context, probs: msg.probs, mask: msg.mask, stageMs: msg.stageMs, droppedBefore: dropped, returned: msg.returned });
+      this.#opts.onOutput({ context, probs: msg.probs, mask: msg.mask, stageMs: msg.stageMs, droppedBefore: dropped, returned: msg.returned });
     } else {
       this.#dropped += dropped;
-      this.#lastSent.clear();
       this.#opts.onError?.(reviveError(msg.error));
     }
-    const next = this.#queue.shift() ?? this.#pending;
-    if (next === this.#pending) this.#pending = undefined;
-    if (next && !this.#closing) this.#send(next);
-    if (!this.#inFlight && !this.#pending && this.#queue.length === 0) for (const w of this.#idleWaiters.splice(0)) w();
+    if (this.#outstanding.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
   }
 
   #fail(err: Error): void {
     this.#log.error({ err: err.message }, 'inference worker failed');
-    this.#inFlight = undefined;
-    this.#pending = undefined;
-    this.#queue = [];
+    this.#outstanding.clear();
     for (const w of this.#idleWaiters.splice(0)) w();
     this.#opts.onError?.(err);
   }

@@ -54,43 +54,122 @@ async function main(): Promise<void> {
     files,
   });
 
-  let queue: Promise<void> = Promise.resolve();
-  port!.on('message', (msg: RunRequest | { type: 'close' }) => {
-    if (msg.type === 'close') {
-      queue = queue.then(async () => {
-        await models.release();
-        port!.close();
-      });
+  /**
+   * Keep-newest lives here, next to the sessions: the main thread posts every set at once, so the
+   * worker never waits a round trip for its next job. While one runs, a newer arrival replaces the
+   * one waiting (the replaced id is reported as dropped with the next reply) — unless `lossless`,
+   * where all wait in order (deterministic replay). Sample data is absorbed on arrival, so a later
+   * set that refers to a frame by key (`cached`) still finds it even when the set that carried it
+   * was dropped; a frame's buffers go back once it is encoded or superseded.
+   */
+  /** Frames received and not yet encoded, per modality and key. */
+  const pendingData = new Map<Modality, Map<string, AnySample>>();
+  /** The key last received per modality: a later set may refer to it by key (`cached`). */
+  const newest = new Map<Modality, string>();
+  let toReturn: ArrayBuffer[] = [];
+  let running: RunRequest | undefined;
+  let waiting: RunRequest[] = [];
+  let dropped: number[] = [];
+  let closing = false;
+
+  const absorb = (req: RunRequest): void => {
+    for (const input of req.inputs) {
+      if (input.state !== 'data') continue;
+      let byKey = pendingData.get(input.modality);
+      if (!byKey) pendingData.set(input.modality, (byKey = new Map()));
+      byKey.set(input.key, input.sample);
+      newest.set(input.modality, input.key);
+    }
+  };
+
+  /** Gives back the buffers of frames no set can use any more: not the running or a waiting set's, not the newest. */
+  const releaseUnneeded = (): void => {
+    const needed = new Set<string>();
+    for (const req of [running, ...waiting]) for (const input of req?.inputs ?? []) if (input.state !== 'missing') needed.add(`${input.modality} ${input.key}`);
+    for (const [modality, byKey] of pendingData) {
+      for (const [key, sample] of byKey) {
+        if (needed.has(`${modality} ${key}`) || newest.get(modality) === key) continue;
+        byKey.delete(key);
+        toReturn.push(...payloadBuffers(sample));
+      }
+    }
+  };
+
+  const pump = (): void => {
+    if (running) return;
+    const next = waiting.shift();
+    if (!next) {
+      if (closing) void models.release().then(() => port!.close());
       return;
     }
-    queue = queue.then(() => run(msg));
+    running = next;
+    void run(next).finally(() => {
+      running = undefined;
+      pump();
+    });
+  };
+
+  port!.on('message', (msg: RunRequest | { type: 'close' }) => {
+    if (msg.type === 'close') {
+      closing = true;
+      pump();
+      return;
+    }
+    absorb(msg);
+    if (!init.lossless && running) {
+      for (const old of waiting) dropped.push(old.id);
+      waiting = [msg];
+    } else {
+      waiting.push(msg);
+    }
+    releaseUnneeded();
+    pump();
   });
 
+  /** The embedding of one input: cached, or encoded now from data that arrived with any set. */
+  async function embed(modality: Modality, key: string, time: { preprocess: number; encode: number }): Promise<Float32Array | undefined> {
+    const hit = cache.get(modality);
+    if (hit && hit.key === key) return hit.emb;
+    const byKey = pendingData.get(modality);
+    const sample = byKey?.get(key);
+    if (!sample) return undefined;
+    const fn = pre.get(modality);
+    if (!fn) throw new InferenceError(`no preprocessor for ${modality}`);
+    const t0 = performance.now();
+    const x = fn(sample.payload);
+    const t1 = performance.now();
+    // Encoded: the embedding is cached by key, the frame itself can go back.
+    byKey?.delete(key);
+    toReturn.push(...payloadBuffers(sample));
+    const emb = await models.encode(modality, x);
+    time.preprocess += t1 - t0;
+    time.encode += performance.now() - t1;
+    cache.set(modality, { key, emb });
+    return emb;
+  }
+
+  function reply(msg: WorkerReply): void {
+    releaseUnneeded();
+    const returned = toReturn;
+    toReturn = [];
+    const droppedIds = dropped;
+    dropped = [];
+    post({ ...msg, returned, dropped: droppedIds } as WorkerReply, returned);
+  }
+
   async function run(req: RunRequest): Promise<void> {
-    const returned: ArrayBuffer[] = [];
     try {
-      const t0 = performance.now();
-      const inputs: { modality: Modality; key: string; x: Float32Array }[] = [];
+      const time = { preprocess: 0, encode: 0 };
       const embs: Partial<Record<Modality, Float32Array>> = {};
       const mask = new Float32Array(models.modalities.length);
-      for (const input of req.inputs) {
-        if (input.state === 'data') {
-          const fn = pre.get(input.modality);
-          if (!fn) throw new InferenceError(`no preprocessor for ${input.modality}`);
-          inputs.push({ modality: input.modality, key: input.key, x: fn(input.sample.payload) });
-          returned.push(...payloadBuffers(input.sample));
-        } else if (input.state === 'cached') {
-          const hit = cache.get(input.modality);
-          if (hit && hit.key === input.key) embs[input.modality] = hit.emb;
-        }
-      }
-      const t1 = performance.now();
       const encoded: Modality[] = [];
-      for (const { modality, key, x } of inputs) {
-        const emb = await models.encode(modality, x);
-        cache.set(modality, { key, emb });
-        embs[modality] = emb;
-        encoded.push(modality);
+      for (const input of req.inputs) {
+        if (input.state === 'missing') continue;
+        const wasCached = cache.get(input.modality)?.key === input.key;
+        const emb = await embed(input.modality, input.key, time);
+        if (!emb) continue;
+        embs[input.modality] = emb;
+        if (!wasCached) encoded.push(input.modality);
       }
       const t2 = performance.now();
       models.modalities.forEach((m, i) => {
@@ -99,13 +178,9 @@ async function main(): Promise<void> {
       });
       // Copy: the output tensor's buffer belongs to ORT's binding; 4 floats cost nothing to clone.
       const probs = Float32Array.from(await models.fuse(embs, mask));
-      const t3 = performance.now();
-      post(
-        { type: 'result', id: req.id, probs, mask, stageMs: { preprocess: t1 - t0, encode: t2 - t1, fuse: t3 - t2 }, encoded, returned },
-        returned,
-      );
+      reply({ type: 'result', id: req.id, probs, mask, stageMs: { preprocess: time.preprocess, encode: time.encode, fuse: performance.now() - t2 }, encoded, returned: [], dropped: [] });
     } catch (err) {
-      post({ type: 'run-error', id: req.id, error: serializeError(err), returned }, returned);
+      reply({ type: 'run-error', id: req.id, error: serializeError(err), returned: [], dropped: [] });
     }
   }
 }

@@ -12,6 +12,8 @@ export interface WorkerInit {
   intraOpThreads?: number;
   /** URL of the module exporting `createPreprocessor(spec)` (the model set's own preprocessing). */
   preprocessModule: string;
+  /** Run every set in order instead of keeping the newest (deterministic replay). */
+  lossless?: boolean;
 }
 
 /** One modality's input to a fusion: the sample itself, a reference to the last one sent, or nothing. */
@@ -34,8 +36,8 @@ export interface StageTimes {
 
 export type WorkerReply =
   | { type: 'ready'; labels: string[]; modalities: Modality[]; name: string; version: string; head: string; precision: string; files: Record<string, string> }
-  | { type: 'result'; id: number; probs: Float32Array; mask: Float32Array; stageMs: StageTimes; encoded: Modality[]; returned: ArrayBuffer[] }
-  | { type: 'run-error'; id: number; error: SerializedError; returned: ArrayBuffer[] }
+  | { type: 'result'; id: number; probs: Float32Array; mask: Float32Array; stageMs: StageTimes; encoded: Modality[]; returned: ArrayBuffer[]; dropped: number[] }
+  | { type: 'run-error'; id: number; error: SerializedError; returned: ArrayBuffer[]; dropped: number[] }
   | { type: 'fatal'; error: SerializedError };
 
 export interface SerializedError {

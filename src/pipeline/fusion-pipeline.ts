@@ -5,7 +5,8 @@ import type { AlignedSet, MemberState } from '../align/types.ts';
 import type { WiredInput, WiredPipeline } from '../config/wiring.ts';
 import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { AnySample, Modality } from '../core/sample.ts';
+import type { BufferPool } from '../core/buffer-pool.ts';
+import { payloadBuffers, type AnySample, type Modality } from '../core/sample.ts';
 import type { Clock, Timer, TimestampNs } from '../core/time.ts';
 import { InferenceClient, type FusionOutput, type ModelInfo } from '../inference/inference-client.ts';
 import type { ResultPayload } from '../publish/payload-schema.ts';
@@ -34,6 +35,13 @@ export interface FusionPipelineOptions {
   startSeq?: number;
   /** Never drop a set for a newer one (deterministic replay); see InferenceClientOptions.lossless. */
   lossless?: boolean;
+  /** Frame buffers come back here: from the worker after inference, and when never used. */
+  pool?: BufferPool;
+  /**
+   * Sources this pipeline alone reads: their frames move to the worker (transfer) and are recycled.
+   * Frames of shared sources are copied for the worker and left alone.
+   */
+  exclusiveSources?: ReadonlySet<string>;
 }
 
 interface JobContext {
@@ -89,6 +97,15 @@ export class FusionPipeline {
       ...(o.wired.maxIntervalNs !== undefined ? { maxIntervalNs: o.wired.maxIntervalNs } : {}),
       ...(o.wired.agePenalty !== undefined ? { agePenalty: o.wired.agePenalty } : {}),
       ...(o.bufferCapacity ? { bufferCapacity: (id: string) => o.bufferCapacity?.(id) ?? 16 } : {}),
+      // A frame no set ever used is still ours alone: back to the pool (a used one may be waiting
+      // in a job; it comes back from the worker instead).
+      ...(o.pool
+        ? {
+            onEvict: (s: AnySample, used: boolean) => {
+              if (!used && this.#exclusive(s.sourceId)) for (const b of payloadBuffers(s)) o.pool?.release(b);
+            },
+          }
+        : {}),
       startNs: o.clock.now(),
     });
     this.#client = this.#newClient();
@@ -205,14 +222,22 @@ export class FusionPipeline {
     return { p50: Math.round(q(0.5) * 1000) / 1000, p99: Math.round(q(0.99) * 1000) / 1000 };
   }
 
+  #exclusive(sourceId: string): boolean {
+    return this.#o.exclusiveSources?.has(sourceId) ?? true;
+  }
+
   #submit(set: AlignedSet, startedAt: number, alignMs: number): void {
     const inputs: Partial<Record<Modality, AnySample>> = {};
+    const copy = new Set<Modality>();
     for (const [mod, m] of Object.entries(set.members) as [Modality, NonNullable<AlignedSet['members'][Modality]>][]) {
-      if (m.sample && m.state !== 'missing') inputs[mod] = m.sample;
+      if (m.sample && m.state !== 'missing') {
+        inputs[mod] = m.sample;
+        if (!this.#exclusive(m.sample.sourceId)) copy.add(mod);
+      }
       if (m.gaps) this.#o.metrics?.windowGaps.inc({ pipeline: this.name, modality: mod }, m.gaps);
     }
     this.#collectDrops(set);
-    this.#client.submit({ inputs, context: { set, startedAt, alignMs } satisfies JobContext });
+    this.#client.submit({ inputs, context: { set, startedAt, alignMs } satisfies JobContext, ...(copy.size ? { copy } : {}) });
   }
 
   /** Resolves when no fusion is running or waiting. */
@@ -254,6 +279,7 @@ export class FusionPipeline {
     if (!info) return;
     const { set, startedAt, alignMs } = out.context;
     const m = this.#o.metrics;
+    if (this.#o.pool) for (const b of out.returned) this.#o.pool.release(b);
     if (out.droppedBefore > 0) m?.inferenceDropped.inc({ pipeline: this.name }, out.droppedBefore);
     const seq = this.#seq++;
     const beforePublish = performance.now();

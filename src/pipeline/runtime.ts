@@ -3,6 +3,7 @@ import type { Wiring } from '../config/wiring.ts';
 import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/registry.ts';
+import { BufferPool } from '../core/buffer-pool.ts';
 import { every, parseDuration, type Clock, type Timer, type TimestampNs } from '../core/time.ts';
 import type { ModelInfo } from '../inference/inference-client.ts';
 import type { CommandHandler } from '../publish/commands.ts';
@@ -45,6 +46,8 @@ export class Runtime {
   readonly metrics: Metrics;
   readonly runners = new Map<string, SourceRunner>();
   readonly pipelines: FusionPipeline[] = [];
+  /** Frame buffers shared by sources and pipelines (steady state allocates no frames). */
+  readonly pool = new BufferPool();
   readonly #mqtt: MqttOutput | undefined;
   readonly #events: LabelChangeTracker;
   readonly #lastResults = new Map<string, ResultPayload>();
@@ -74,7 +77,10 @@ export class Runtime {
     const mqtt = this.#mqtt;
     this.#events = new LabelChangeTracker((p) => mqtt?.nextSeq(`${p}/event`) ?? 0);
     const capacities = bufferCapacities(wiring);
-    for (const [id, ws] of wiring.sources) this.runners.set(id, new SourceRunner(ws, clock, log, this.metrics));
+    for (const [id, ws] of wiring.sources) this.runners.set(id, new SourceRunner(ws, clock, log, this.metrics, this.pool));
+    const readers = new Map<string, number>();
+    for (const wp of wiring.pipelines) for (const id of new Set(wp.inputs.map((i) => i.sourceId))) readers.set(id, (readers.get(id) ?? 0) + 1);
+    const exclusive = new Set([...readers].filter(([, n]) => n === 1).map(([id]) => id));
     const sinks: ResultSink[] = [(r) => this.#publishResult(r), ...(o.sinks ?? [])];
     for (const wp of wiring.pipelines) {
       const runners = new Map(wp.inputs.map((i) => [i.sourceId, this.runners.get(i.sourceId) as SourceRunner]));
@@ -90,6 +96,8 @@ export class Runtime {
           intraOpThreads: cfg.inference.threads,
           sinks,
           bufferCapacity: (id) => capacities.get(id),
+          pool: this.pool,
+          exclusiveSources: exclusive,
           // Seq continues after a restart: subscribers dedupe by seq across the spool's replay.
           startSeq: mqtt?.nextSeq(`${wp.name}/result`) ?? 0,
           ...(o.omitStageTimes ? { omitStageTimes: true } : {}),

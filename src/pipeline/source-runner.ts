@@ -1,5 +1,6 @@
 import type { DeviceAdapter, DeviceEvent } from '../core/device.ts';
 import { describeError } from '../core/errors.ts';
+import type { BufferPool } from '../core/buffer-pool.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AnySample } from '../core/sample.ts';
 import { NS_PER_S, nsToMs, type Clock, type TimestampNs } from '../core/time.ts';
@@ -40,7 +41,10 @@ export class SourceRunner {
   #reportedBad = 0;
   readonly #sync: ClockSync | undefined;
 
-  constructor(wired: WiredSource, clock: Clock, log: Logger, metrics?: Metrics) {
+  readonly #pool: BufferPool | undefined;
+
+  constructor(wired: WiredSource, clock: Clock, log: Logger, metrics?: Metrics, pool?: BufferPool) {
+    this.#pool = pool;
     this.id = wired.id;
     this.#wired = wired;
     this.#clock = clock;
@@ -60,6 +64,7 @@ export class SourceRunner {
       clock: this.#clock,
       log: this.#log,
       onEvent: (e: DeviceEvent) => this.#onEvent(e),
+      ...(this.#pool ? { pool: this.#pool } : {}),
     };
     this.#adapter = await this.#wired.driver.open(this.#wired.options, ctx);
     this.#metrics?.sourceUp.set({ source: this.id }, 0);
