@@ -23,13 +23,17 @@ export const SEGMENT = /^seg-(\d{12})\.log$/;
 export const segName = (firstId: number): string => `seg-${String(firstId).padStart(12, '0')}.log`;
 
 export function encodeMessage(id: number, t: number, msg: OutboundMessage): Buffer {
-  const { payload, correlationData, ...rest } = msg;
-  const meta: MessageMeta = {
-    i: id,
-    t,
-    m: { ...rest, ...(typeof payload === 'string' ? {} : { bin: true as const }), ...(correlationData ? { corr: Buffer.from(correlationData).toString('base64') } : {}) },
-  };
-  return encodeRecord(meta, payload);
+  // Built field by field (no spreads): this runs once per result on the publishing hot path.
+  const m: StoredMeta = { topic: msg.topic, qos: msg.qos };
+  if (msg.retain) m.retain = msg.retain;
+  if (msg.expirySec !== undefined) m.expirySec = msg.expirySec;
+  if (msg.schema !== undefined) m.schema = msg.schema;
+  if (msg.stream !== undefined) m.stream = msg.stream;
+  if (msg.seq !== undefined) m.seq = msg.seq;
+  if (msg.contentType !== undefined) m.contentType = msg.contentType;
+  if (typeof msg.payload !== 'string') m.bin = true;
+  if (msg.correlationData) m.corr = Buffer.from(msg.correlationData).toString('base64');
+  return encodeRecord({ i: id, t, m } satisfies MessageMeta, msg.payload);
 }
 
 export function decodeMessage(meta: MessageMeta, data: Buffer): OutboundMessage {
