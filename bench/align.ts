@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { ApproximateSynchronizer } from '../src/align/policies/approximate.ts';
 import type { AnySample, Modality } from '../src/core/sample.ts';
+import { mulberry32 } from '../src/core/random.ts';
 
 const RATES = [30, 30, 10, 250];
 const MODS: Modality[] = ['camera', 'depth', 'lidar', 'eeg'];
@@ -28,16 +29,6 @@ const QUEUE = Number(process.env['BENCH_QUEUE'] ?? 30);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 15);
 const PYTHON = '/usr/bin/python3';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function stamps(): { topic: number; t: bigint }[] {
   const rand = mulberry32(42);

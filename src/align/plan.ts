@@ -3,6 +3,7 @@ import type { TimestampNs } from '../core/time.ts';
 import { createSynchronizer, type PipelineSpec } from './create.ts';
 import { DROP_REASONS, type DropCounts } from './synchronizer.ts';
 import type { AlignedSet, MemberState } from './types.ts';
+import { mulberry32 } from '../core/random.ts';
 
 /** What a source promises (from its driver's `describe()`), for planning. */
 export interface PlanSource {
@@ -225,13 +226,3 @@ function r2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -43,6 +43,23 @@ export class ManualClock implements Clock {
     };
   }
 
+  /** Sets the time before anything is scheduled (e.g. a replay's start is known once the log is open). */
+  jumpTo(t: TimestampNs): void {
+    if (this.#queue.some((p) => !p.cancelled)) throw new RangeError('ManualClock.jumpTo: timers are already scheduled');
+    this.#now = t;
+  }
+
+  /**
+   * The earliest instant a live timer is due (never before now), or undefined when none: lets a
+   * controller step from one instant at which something happens to the next (lock-step replay).
+   */
+  nextAt(): TimestampNs | undefined {
+    while (this.#queue[0]?.cancelled) this.#queue.shift();
+    const head = this.#queue[0];
+    if (!head) return undefined;
+    return head.at < this.#now ? this.#now : head.at;
+  }
+
   /** Number of timers still pending (cancelled ones excluded). */
   pending(): number {
     return this.#queue.filter((p) => !p.cancelled).length;

@@ -8,3 +8,4 @@ export * from './async-queue.ts';
 export * from './registry.ts';
 export * from './spawn-worker.ts';
 export * from './buffer-pool.ts';
+export * from './random.ts';

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../../src/core/random.ts';
+
 /**
  * Ground truth for clock sync: re-stamps a recording's samples as if they had travelled a Cyton
  * dongle's USB-serial link, with every timing fault at a known size.
@@ -38,16 +40,7 @@ export interface Restamped {
 }
 
 /** mulberry32: small, seedable, good enough for test noise. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 const SERIAL_NS = (33 * 10 * 1e9) / 115200;
 const LATENCY_TIMER_NS = 16e6;
