@@ -1,10 +1,10 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { OutboundMessage } from './publisher.ts';
-import { decodeRecords, encodeRecord } from './segment-codec.ts';
-import { SEGMENT, decodeMessage, encodeMessage, lockSpoolDir, segName, type AckRecord, type MessageMeta } from './spool-files.ts';
+import { decodeRecords, encodeRecord, encodeRecordInto } from './segment-codec.ts';
+import { SEGMENT, decodeMessage, encodeMessage, lockSpoolDir, messageMeta, segName, type AckRecord, type MessageMeta } from './spool-files.ts';
 import type { Spool, SpoolEntry, SpoolStats } from './spool.ts';
 
 export interface FileSpoolOptions {
@@ -61,7 +61,9 @@ export class FileSpool implements Spool {
   #segSize = 0;
   #ackFd: number | undefined;
   #ackSize = 0;
-  #writes: Buffer[] = [];
+  /** Group-commit buffer: records of the current task, written in one go (no Buffer per record). */
+  #wbuf = Buffer.allocUnsafe(1 << 20);
+  #wlen = 0;
   #writeScheduled = false;
   #pendingAcks: number[] = [];
   #pendingDrops: number[] = [];
@@ -98,18 +100,36 @@ export class FileSpool implements Spool {
   append(msg: OutboundMessage): SpoolEntry {
     const id = this.#nextId++;
     const t = this.#o.nowMs();
-    const rec = encodeMessage(id, t, msg);
-    if (this.#fd === undefined || this.#segSize + rec.length > this.#o.segmentBytes) this.#rotate(id);
-    this.#writes.push(rec);
+    const meta = messageMeta(id, t, msg);
+    let size = encodeRecordInto(this.#wbuf, this.#wlen, meta, msg.payload);
+    if (size < 0) {
+      // Buffer full (or one huge record): write what is there, then encode again.
+      this.#flushWrites();
+      size = encodeRecordInto(this.#wbuf, 0, meta, msg.payload);
+      if (size < 0) {
+        const rec = encodeMessage(id, t, msg);
+        this.#wbuf = Buffer.allocUnsafe(Math.max(this.#wbuf.length, rec.length * 2));
+        rec.copy(this.#wbuf, 0);
+        size = rec.length;
+      }
+    }
+    if (this.#fd === undefined || this.#segSize + size > this.#o.segmentBytes) {
+      // Rotate first: the record just encoded stays in the buffer for the new segment.
+      const pending = Buffer.from(this.#wbuf.subarray(this.#wlen, this.#wlen + size));
+      this.#rotate(id);
+      pending.copy(this.#wbuf, 0);
+      this.#wlen = 0;
+    }
+    this.#wlen += size;
     if (!this.#writeScheduled) {
       this.#writeScheduled = true;
       queueMicrotask(() => this.#flushWrites());
     }
-    this.#segSize += rec.length;
+    this.#segSize += size;
     (this.#segments[this.#segments.length - 1] as Segment).lastId = id;
-    const entry: Entry = { id, msg, bytes: rec.length, t };
+    const entry: Entry = { id, msg, bytes: size, t };
     this.#entries.push(entry);
-    this.#bytes += rec.length;
+    this.#bytes += size;
     this.#unacked++;
     if (msg.stream !== undefined && msg.seq !== undefined) this.#seqs[msg.stream] = Math.max(this.#seqs[msg.stream] ?? -1, msg.seq);
     this.#dirty = true;
@@ -120,11 +140,10 @@ export class FileSpool implements Spool {
   /** The group commit: everything appended in this task, in one write. */
   #flushWrites(): void {
     this.#writeScheduled = false;
-    if (this.#writes.length === 0 || this.#fd === undefined) return;
-    const bufs = this.#writes.splice(0);
-    // One syscall for the group, without copying the records into one buffer first.
-    if (bufs.length === 1) writeSync(this.#fd, bufs[0] as Buffer);
-    else for (let i = 0; i < bufs.length; i += 1024) writevSync(this.#fd, bufs.slice(i, i + 1024));
+    if (this.#wlen === 0 || this.#fd === undefined) return;
+    let off = 0;
+    while (off < this.#wlen) off += writeSync(this.#fd, this.#wbuf, off, this.#wlen - off);
+    this.#wlen = 0;
     if (this.#o.fsyncIntervalMs === 0) this.sync();
   }
 
@@ -172,7 +191,7 @@ export class FileSpool implements Spool {
 
   /** Writes pending acks/drops and fsyncs both files (called on the batching timer and on close). */
   sync(): void {
-    if (this.#writes.length) this.#flushWrites();
+    if (this.#wlen) this.#flushWrites();
     if (this.#pendingAcks.length || this.#pendingDrops.length) {
       const rec: AckRecord = {};
       if (this.#pendingAcks.length) rec.a = this.#pendingAcks.splice(0);

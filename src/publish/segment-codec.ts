@@ -20,6 +20,27 @@ export const HEADER_BYTES = 8;
 /** Upper bound of one record's body; anything larger in a length field is corruption. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Encodes one record into `out` at `at` (when it fits) and returns the bytes written, or -1 when
+ * `out` is too small. Lets the spool fill one reusable write buffer instead of allocating a Buffer
+ * per message.
+ */
+export function encodeRecordInto(out: Buffer, at: number, meta: unknown, data?: Uint8Array | string): number {
+  const metaText = JSON.stringify(meta);
+  const metaLen = Buffer.byteLength(metaText, 'utf8');
+  const dataLen = data === undefined ? 0 : typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
+  const bodyLen = 4 + metaLen + dataLen;
+  if (at + HEADER_BYTES + bodyLen > out.length) return -1;
+  out.writeUInt32LE(bodyLen, at);
+  out.writeUInt32LE(metaLen, at + HEADER_BYTES);
+  out.write(metaText, at + HEADER_BYTES + 4, 'utf8');
+  const d = at + HEADER_BYTES + 4 + metaLen;
+  if (typeof data === 'string') out.write(data, d, 'utf8');
+  else if (data) out.set(data, d);
+  out.writeUInt32LE(crc32(out.subarray(at + HEADER_BYTES, at + HEADER_BYTES + bodyLen)), at + 4);
+  return HEADER_BYTES + bodyLen;
+}
+
 export function encodeRecord(meta: unknown, data?: Uint8Array | string): Buffer {
   const metaBuf = Buffer.from(JSON.stringify(meta), 'utf8');
   const dataLen = data === undefined ? 0 : typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;

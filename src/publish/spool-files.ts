@@ -22,7 +22,8 @@ export interface AckRecord {
 export const SEGMENT = /^seg-(\d{12})\.log$/;
 export const segName = (firstId: number): string => `seg-${String(firstId).padStart(12, '0')}.log`;
 
-export function encodeMessage(id: number, t: number, msg: OutboundMessage): Buffer {
+/** The record header of a message (the payload travels as the record's data bytes). */
+export function messageMeta(id: number, t: number, msg: OutboundMessage): MessageMeta {
   // Built field by field (no spreads): this runs once per result on the publishing hot path.
   const m: StoredMeta = { topic: msg.topic, qos: msg.qos };
   if (msg.retain) m.retain = msg.retain;
@@ -33,7 +34,11 @@ export function encodeMessage(id: number, t: number, msg: OutboundMessage): Buff
   if (msg.contentType !== undefined) m.contentType = msg.contentType;
   if (typeof msg.payload !== 'string') m.bin = true;
   if (msg.correlationData) m.corr = Buffer.from(msg.correlationData).toString('base64');
-  return encodeRecord({ i: id, t, m } satisfies MessageMeta, msg.payload);
+  return { i: id, t, m };
+}
+
+export function encodeMessage(id: number, t: number, msg: OutboundMessage): Buffer {
+  return encodeRecord(messageMeta(id, t, msg), msg.payload);
 }
 
 export function decodeMessage(meta: MessageMeta, data: Buffer): OutboundMessage {

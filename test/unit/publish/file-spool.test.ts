@@ -118,3 +118,20 @@ describe('FileSpool', () => {
     await r.close();
   });
 });
+
+describe('FileSpool write path', () => {
+  it('rotates segments and keeps records that straddle the group-commit buffer, big ones too', async () => {
+    const dir = tmp();
+    const s = new FileSpool({ dir, segmentBytes: 64 * 1024 });
+    const big = 'x'.repeat(1_500_000); // larger than the 1 MiB write buffer
+    for (let i = 0; i < 300; i++) s.append({ ...msg(i), payload: i === 150 ? big : `${'y'.repeat(4000)}${i}` });
+    await s.close();
+    expect(readdirSync(dir).filter((f) => f.startsWith('seg-')).length).toBeGreaterThan(10);
+    const r = new FileSpool({ dir });
+    const got = r.after(0, 1000).map((e) => e.msg.payload as string);
+    expect(got).toHaveLength(300);
+    expect(got[150]).toBe(big);
+    expect(got[299]?.endsWith('299')).toBe(true);
+    await r.close();
+  });
+});
