@@ -144,4 +144,14 @@ describe('MQTT contract v1 against mosquitto', () => {
     ddata.forEach((p, i) => expect(p.seq).toBe((i + 2) % 256));
     expect(ddata[ddata.length - 1]?.metrics.find((x) => x.name === 'label')?.value).toMatch(/producing|unattended|manual|break/);
   });
+
+  it('shutdown: Sparkplug NDEATH carries the NBIRTH bdSeq; status goes offline', async () => {
+    const bdSeq = (m: SparkplugPayload | undefined) => m?.metrics.find((x) => x.name === 'bdSeq')?.value;
+    const births = on('spBv1.0/plant/NBIRTH/cell-01').map((m) => decodeSparkplug(m.payload));
+    await d.runtime.stop(3000);
+    await until(() => on('spBv1.0/plant/NDEATH/cell-01').length > 0);
+    const death = decodeSparkplug(on('spBv1.0/plant/NDEATH/cell-01')[0]!.payload);
+    expect(bdSeq(death)).toBe(bdSeq(births[births.length - 1]));
+    await until(() => on(`${BASE}/status`).some((m) => m.payload.toString().includes('"offline"')));
+  });
 });
