@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import {
-  AsyncQueue, DeviceError, type AdapterStats, type AnySample, type DeviceAdapter, type DeviceContext, type DeviceDriver, type DeviceListing, type SourceDescription,
+  DeviceError, type DeviceAdapter, type DeviceContext, type DeviceDriver, type DeviceListing, type SourceDescription,
 } from '../../../src/core/index.ts';
-import { PacedPlayer } from '../../transport/paced-player.ts';
+import { PlaybackAdapter } from '../../transport/playback-adapter.ts';
 import { parseRealSenseBagOptions, type RealSenseBagOptions } from './options.ts';
 import { readRealSenseBag } from './reader.ts';
 
@@ -11,14 +11,9 @@ import { readRealSenseBag } from './reader.ts';
  * camera's `header.stamp`), as a live camera would deliver it. `deviceT` is that stamp (the
  * camera's hardware clock); `t` and `receivedAt` are when playback delivers the frame.
  */
-class RealSenseBagAdapter implements DeviceAdapter {
-  readonly sourceId: string;
-  readonly #queue = new AsyncQueue<AnySample>(4);
-  #player: PacedPlayer | undefined;
-  #seq = 0;
-
+class RealSenseBagAdapter extends PlaybackAdapter {
   constructor(ctx: DeviceContext) {
-    this.sourceId = ctx.sourceId;
+    super(ctx, 4);
   }
 
   async start(o: RealSenseBagOptions, ctx: DeviceContext): Promise<void> {
@@ -34,7 +29,7 @@ class RealSenseBagAdapter implements DeviceAdapter {
     const span = items.length > 1 ? items.at(-1)!.stamp - first : 0n;
     const spacing = items.length > 1 ? span / BigInt(items.length - 1) : BigInt(Math.round(1e9 / o.fps));
     ctx.onEvent?.({ type: 'connected', at: ctx.clock.now() });
-    this.#player = new PacedPlayer({
+    this.play({
       clock: ctx.clock,
       count: items.length,
       offsetNs: (i) => items[i]!.stamp - first,
@@ -42,27 +37,11 @@ class RealSenseBagAdapter implements DeviceAdapter {
       loop: o.loop,
       onItem: (i, pass, due) => {
         const it = items[i]!;
-        const head = { sourceId: this.sourceId, seq: this.#seq++, t: due, deviceT: it.stamp + BigInt(pass) * (span + spacing), receivedAt: due };
+        const head = { sourceId: this.sourceId, seq: this.nextSeq(), t: due, deviceT: it.stamp + BigInt(pass) * (span + spacing), receivedAt: due };
         const data = it.payload.data.slice(); // each delivery owns its buffer (workers may take it)
-        this.#queue.push(it.kind === 'depth' ? { ...head, kind: 'depth', payload: { ...it.payload, data: data as Uint16Array } } : { ...head, kind: 'image', payload: { ...it.payload, data: data as Uint8Array } });
+        this.queue.push(it.kind === 'depth' ? { ...head, kind: 'depth', payload: { ...it.payload, data: data as Uint16Array } } : { ...head, kind: 'image', payload: { ...it.payload, data: data as Uint8Array } });
       },
-      onEnd: () => this.#queue.close(),
     });
-    this.#player.start();
-  }
-
-  samples(): AsyncIterable<AnySample> {
-    return this.#queue;
-  }
-
-  stats(): AdapterStats {
-    return { samples: this.#seq, dropped: this.#queue.dropped, badBytes: 0, reconnects: 0 };
-  }
-
-  close(): Promise<void> {
-    this.#player?.stop();
-    this.#queue.close();
-    return Promise.resolve();
   }
 }
 

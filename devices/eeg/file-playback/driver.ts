@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import {
-  AsyncQueue, DeviceError, type AdapterStats, type AnySample, type DeviceAdapter, type DeviceContext, type DeviceDriver, type DeviceListing, type SourceDescription,
+  DeviceError, type DeviceAdapter, type DeviceContext, type DeviceDriver, type DeviceListing, type SourceDescription,
 } from '../../../src/core/index.ts';
-import { PacedPlayer } from '../../transport/paced-player.ts';
+import { PlaybackAdapter } from '../../transport/playback-adapter.ts';
 import { readEegRecording, type EegRecording } from './eeg-recording.ts';
 import { parseEegFileOptions, type EegFileOptions } from './options.ts';
 
@@ -30,14 +30,9 @@ export function chunkRows(rec: EegRecording, per: number): Chunk[] {
  * in time and in `firstSampleIndex`. `t`/`tEnd` span the chunk on the playback timeline;
  * `deviceT` is the recorded host time of the chunk's first sample when the file has one.
  */
-class EegFileAdapter implements DeviceAdapter {
-  readonly sourceId: string;
-  readonly #queue = new AsyncQueue<AnySample>(64);
-  #player: PacedPlayer | undefined;
-  #seq = 0;
-
+class EegFileAdapter extends PlaybackAdapter {
   constructor(ctx: DeviceContext) {
-    this.sourceId = ctx.sourceId;
+    super(ctx, 64);
   }
 
   async start(o: EegFileOptions, ctx: DeviceContext): Promise<void> {
@@ -55,7 +50,7 @@ class EegFileAdapter implements DeviceAdapter {
     const period = at(last + 1);
     ctx.onEvent?.({ type: 'connected', at: ctx.clock.now() });
     const playStart = ctx.clock.now();
-    this.#player = new PacedPlayer({
+    this.play({
       clock: ctx.clock,
       count: chunks.length,
       offsetNs: (k) => at(rec.sampleNumber[chunks[k]!.end - 1]! + 1),
@@ -68,10 +63,10 @@ class EegFileAdapter implements DeviceAdapter {
         for (let c = 0; c < rec.channels; c++) data.set(rec.data.subarray(c * rec.rows + start, c * rec.rows + end), c * n);
         const base = playStart + BigInt(pass) * period;
         const first = rec.sampleNumber[start]!;
-        this.#queue.push({
+        this.queue.push({
           kind: 'eeg',
           sourceId: this.sourceId,
-          seq: this.#seq++,
+          seq: this.nextSeq(),
           t: base + at(first),
           tEnd: base + at(first + n - 1),
           // The recording's host stamp, advancing across loops so the device clock never steps back.
@@ -80,23 +75,7 @@ class EegFileAdapter implements DeviceAdapter {
           payload: { rateHz: rec.rateHz, channels: rec.channels, channelNames: rec.channelNames, data, firstSampleIndex: pass * (last + 1) + first },
         });
       },
-      onEnd: () => this.#queue.close(),
     });
-    this.#player.start();
-  }
-
-  samples(): AsyncIterable<AnySample> {
-    return this.#queue;
-  }
-
-  stats(): AdapterStats {
-    return { samples: this.#seq, dropped: this.#queue.dropped, badBytes: 0, reconnects: 0 };
-  }
-
-  close(): Promise<void> {
-    this.#player?.stop();
-    this.#queue.close();
-    return Promise.resolve();
   }
 }
 
