@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import { close, closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, unlink, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
@@ -68,6 +68,10 @@ export class FileSpool implements Spool {
   #pendingAcks: number[] = [];
   #pendingDrops: number[] = [];
   #dirty = false;
+  /** Segments rotated out: fsynced and closed by the next sync. */
+  #retired: number[] = [];
+  /** The batching timer's fsync, running on the thread pool. */
+  #syncing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #unlock: (() => void) | undefined;
   #recovered = { entries: 0, tornBytes: 0 };
@@ -87,7 +91,7 @@ export class FileSpool implements Spool {
     this.#unlock = lockSpoolDir(this.#o.dir);
     this.#recover();
     if (this.#o.fsyncIntervalMs > 0) {
-      this.#timer = setInterval(() => this.sync(), this.#o.fsyncIntervalMs);
+      this.#timer = setInterval(() => this.#syncInBackground(), this.#o.fsyncIntervalMs);
       this.#timer.unref();
     }
   }
@@ -177,6 +181,10 @@ export class FileSpool implements Spool {
     return this.#seqs[stream];
   }
 
+  get pending(): number {
+    return this.#unacked;
+  }
+
   stats(): SpoolStats {
     let oldest: Entry | undefined;
     for (let i = this.#head; i < this.#entries.length; i++) {
@@ -189,8 +197,57 @@ export class FileSpool implements Spool {
     return { entries: this.#unacked, bytes: this.#bytes, dropped: this.#dropped, oldestAgeMs: oldest ? Math.max(0, this.#o.nowMs() - oldest.t) : 0 };
   }
 
-  /** Writes pending acks/drops and fsyncs both files (called on the batching timer and on close). */
+  /**
+   * Writes pending acks/drops and fsyncs everything now, on this thread (close, `fsync: 0`, tests).
+   * The batching timer uses {@link #syncInBackground} instead.
+   */
   sync(): void {
+    this.#writeAcks();
+    for (const fd of this.#retired.splice(0)) {
+      fsyncSync(fd);
+      closeSync(fd);
+    }
+    if (!this.#dirty) return;
+    this.#dirty = false;
+    if (this.#fd !== undefined) fsyncSync(this.#fd);
+    if (this.#ackFd !== undefined) fsyncSync(this.#ackFd);
+    // A background sync still holds the ack log's fd; it compacts when it is done.
+    if (!this.#syncing) this.#compactFiles(true);
+  }
+
+  /**
+   * The batching timer: the writes happen now, the fsyncs on libuv's thread pool — on an SD card
+   * one can take tens of milliseconds, and the event loop (device I/O, MQTT keepalive) must not
+   * wait for it. One at a time; a tick that finds one running leaves its work to the next.
+   */
+  #syncInBackground(): void {
+    if (this.#syncing || this.#ackFd === undefined) return;
+    this.#writeAcks();
+    if (!this.#dirty && this.#retired.length === 0) return;
+    this.#dirty = false;
+    const retired = this.#retired.splice(0);
+    const live = [this.#fd, this.#ackFd].filter((fd): fd is number => fd !== undefined);
+    const fsyncOne = (fd: number): Promise<void> =>
+      new Promise((resolve) =>
+        fsync(fd, (err) => {
+          if (err) {
+            this.#dirty = true;
+            this.#log.error({ err: err.message }, 'spool: fsync failed; will retry');
+          }
+          resolve();
+        }),
+      );
+    this.#syncing = Promise.all([
+      ...live.map(fsyncOne),
+      ...retired.map((fd) => fsyncOne(fd).then(() => new Promise<void>((resolve) => close(fd, () => resolve())))),
+    ]).then(() => {
+      this.#syncing = undefined;
+      if (this.#ackFd !== undefined) this.#compactFiles(false);
+    });
+  }
+
+  /** Flushes the group-commit buffer and appends the pending ack/drop record to the ack log. */
+  #writeAcks(): void {
     if (this.#wlen) this.#flushWrites();
     if (this.#pendingAcks.length || this.#pendingDrops.length) {
       const rec: AckRecord = {};
@@ -201,16 +258,12 @@ export class FileSpool implements Spool {
       this.#ackSize += buf.length;
       this.#dirty = true;
     }
-    if (!this.#dirty) return;
-    this.#dirty = false;
-    if (this.#fd !== undefined) fsyncSync(this.#fd);
-    if (this.#ackFd !== undefined) fsyncSync(this.#ackFd);
-    this.#compactFiles();
   }
 
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     if (this.#ackFd === undefined) return;
+    await this.#syncing;
     this.sync();
     if (this.#fd !== undefined) closeSync(this.#fd);
     closeSync(this.#ackFd);
@@ -285,15 +338,13 @@ export class FileSpool implements Spool {
     // Ids acknowledged but below every remaining record no longer need remembering.
     for (const id of this.#done) if (id <= this.#floor) this.#done.delete(id);
     this.#compactMemory();
-    this.#compactFiles();
+    this.#compactFiles(true);
   }
 
   #rotate(firstId: number): void {
     this.#flushWrites();
-    if (this.#fd !== undefined) {
-      fsyncSync(this.#fd);
-      closeSync(this.#fd);
-    }
+    // Its fsync (and close) happens with the next sync, off the event loop.
+    if (this.#fd !== undefined) this.#retired.push(this.#fd);
     const path = join(this.#o.dir, segName(firstId));
     this.#fd = openSync(path, 'a');
     this.#segSize = 0;
@@ -341,9 +392,9 @@ export class FileSpool implements Spool {
    * Deletes fully acknowledged segments (the newest is kept for appending); rewrites the ack log
    * as a snapshot when segments go or the log grows. The snapshot is written (atomic rename)
    * before any segment is deleted, so the floor, next id and last seq per stream survive a crash
-   * between the two steps.
+   * between the two steps. `now`: delete on this thread (else on the thread pool).
    */
-  #compactFiles(): void {
+  #compactFiles(now: boolean): void {
     let n = 0;
     while (n < this.#segments.length - 1 && (this.#segments[n] as Segment).lastId <= this.#floor) n++;
     if (n === 0 && this.#ackSize < 1 << 20) return;
@@ -358,6 +409,10 @@ export class FileSpool implements Spool {
     renameSync(tmp, join(this.#o.dir, 'acks.log'));
     this.#ackFd = openSync(join(this.#o.dir, 'acks.log'), 'a');
     this.#ackSize = buf.length;
-    for (const seg of this.#segments.splice(0, n)) unlinkSync(seg.path);
+    // The snapshot is durable, so the segments may go; deleting 4 MiB files is the thread pool's job.
+    for (const seg of this.#segments.splice(0, n)) {
+      if (now) unlinkSync(seg.path);
+      else unlink(seg.path, () => undefined);
+    }
   }
 }

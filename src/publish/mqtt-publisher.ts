@@ -333,7 +333,7 @@ export class MqttPublisher implements Publisher {
   }
 
   #drained(): boolean {
-    return this.#inflight === 0 && this.#spool.stats().entries === 0;
+    return this.#inflight === 0 && this.#spool.pending === 0;
   }
 
   #checkDrained(): void {

@@ -28,15 +28,21 @@ export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 export function encodeRecordInto(out: Buffer, at: number, meta: unknown, data?: Uint8Array | string): number {
   const metaText = JSON.stringify(meta);
   const metaLen = Buffer.byteLength(metaText, 'utf8');
-  const dataLen = data === undefined ? 0 : typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
+  const d = at + HEADER_BYTES + 4 + metaLen;
+  let dataLen: number;
+  if (typeof data === 'string') {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only measure the string when that bound does not fit.
+    if (d + data.length * 3 > out.length && d + Buffer.byteLength(data, 'utf8') > out.length) return -1;
+    dataLen = out.write(data, d, 'utf8');
+  } else {
+    dataLen = data === undefined ? 0 : data.byteLength;
+    if (d + dataLen > out.length) return -1;
+    if (data) out.set(data, d);
+  }
   const bodyLen = 4 + metaLen + dataLen;
-  if (at + HEADER_BYTES + bodyLen > out.length) return -1;
   out.writeUInt32LE(bodyLen, at);
   out.writeUInt32LE(metaLen, at + HEADER_BYTES);
   out.write(metaText, at + HEADER_BYTES + 4, 'utf8');
-  const d = at + HEADER_BYTES + 4 + metaLen;
-  if (typeof data === 'string') out.write(data, d, 'utf8');
-  else if (data) out.set(data, d);
   out.writeUInt32LE(crc32(out.subarray(at + HEADER_BYTES, at + HEADER_BYTES + bodyLen)), at + 4);
   return HEADER_BYTES + bodyLen;
 }

@@ -28,6 +28,8 @@ export interface Spool {
   ack(id: number): void;
   /** Highest `seq` appended for a stream (e.g. `cell_state/result`), surviving restarts when durable. */
   lastSeq(stream: string): number | undefined;
+  /** Unacknowledged entries (what `stats().entries` says, without building the stats). */
+  readonly pending: number;
   stats(): SpoolStats;
   close(): Promise<void>;
 }
@@ -112,8 +114,12 @@ export class MemorySpool implements Spool {
     return this.#seqs.get(stream);
   }
 
+  get pending(): number {
+    return this.#entries.length - this.#head - this.#acked.size;
+  }
+
   stats(): SpoolStats {
-    return { entries: this.#entries.length - this.#head - this.#acked.size, bytes: this.#bytes, dropped: this.#dropped };
+    return { entries: this.pending, bytes: this.#bytes, dropped: this.#dropped };
   }
 
   async close(): Promise<void> {}

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FileSpool } from '../../../src/publish/file-spool.ts';
 import { decodeRecords, encodeRecord } from '../../../src/publish/segment-codec.ts';
 
@@ -115,6 +115,27 @@ describe('FileSpool', () => {
     const r = new FileSpool({ dir });
     expect(r.stats().entries).toBe(0);
     expect(r.lastSeq('p/result')).toBe(199);
+    await r.close();
+  });
+});
+
+describe('FileSpool background sync', () => {
+  const openFds = (): number => readdirSync('/proc/self/fd').length;
+
+  it('fsyncs and closes rotated segments and deletes acknowledged ones off the event loop, leaking no fd', async () => {
+    const dir = tmp();
+    const before = openFds();
+    const s = new FileSpool({ dir, segmentBytes: 2000, fsyncIntervalMs: 10 });
+    for (let i = 0; i < 300; i++) s.ack(s.append(msg(i)).id);
+    // 300 records of ~100 B in 2000-byte segments: a dozen rotations, every record acknowledged.
+    await vi.waitFor(() => expect(readdirSync(dir).filter((f) => f.startsWith('seg-')).length).toBe(1), { timeout: 5000, interval: 20 });
+    // The segment and ack log stay open (and the lock file was closed); every retired fd is gone.
+    await vi.waitFor(() => expect(openFds()).toBe(before + 2), { timeout: 5000, interval: 20 });
+    for (let i = 300; i < 310; i++) s.append(msg(i));
+    await s.close();
+    expect(openFds()).toBe(before);
+    const r = new FileSpool({ dir });
+    expect(seqs(r)).toEqual([300, 301, 302, 303, 304, 305, 306, 307, 308, 309]);
     await r.close();
   });
 });
