@@ -6,11 +6,15 @@
  *   pipeline:  the Runtime on a manual clock fed pre-rendered simulator samples; the worker is kept
  *              busy (one fusion waiting, none dropped); results published QoS 1
  *
- * Last line: {"ratio", "addedLatencyP50Ms", "addedLatencyP99Ms", "eventLoopLagP99Ms", …}
+ * Last line: {"ratio", "addedLatencyP50Ms", "addedLatencyP99Ms", "eventLoopLagP99Ms", "handoffFloor…", …}
  *   ratio = pipeline results/s ÷ bare sets/s; added latency = trigger→publish minus the worker's
- *   own preprocess+encode+fuse time (measured one set at a time); event-loop lag p99 while saturated.
+ *   own preprocess+encode+fuse time (measured one set at a time); event-loop lag p99 while saturated;
+ *   handoff floor = a bare worker_threads round trip (main → worker → main, the worker busy as long
+ *   as that set's inference), one after each latency set: the part of the added latency that is
+ *   the machine's thread wake-up, not the runtime.
  */
 import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
 import { SimWorld, eegWindowAt, latestFrame } from '../devices/sim/index.ts';
 import { createPreprocessor } from '../models/preprocess/index.ts';
@@ -177,10 +181,39 @@ function lagSampler(): LagSampler {
   };
 }
 
+// ---- the floor: what one thread hand-off each way costs on this machine ------------------------------
+/**
+ * A worker that busy-waits `ms` per message and replies: the same two hand-offs as a fusion
+ * (main → worker → main) with no runtime around them. Measured interleaved with the latency sets,
+ * so both see the same machine; on a VM an idle vCPU's wake-up alone can take milliseconds.
+ */
+async function createFloor(): Promise<{ ping(ms: number): Promise<number>; stop(): Promise<number> }> {
+  const w = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     const { performance } = require('node:perf_hooks');
+     parentPort.on('message', (ms) => {
+       const t0 = performance.now();
+       while (performance.now() - t0 < ms);
+       parentPort.postMessage(performance.now() - t0);
+     });`,
+    { eval: true },
+  );
+  await new Promise((r) => setTimeout(r, 50));
+  return {
+    ping: (ms) =>
+      new Promise((resolve) => {
+        const t0 = performance.now();
+        w.once('message', (busy: number) => resolve(performance.now() - t0 - busy));
+        w.postMessage(ms);
+      }),
+    stop: () => w.terminate(),
+  };
+}
+
 // ---- the pipeline -------------------------------------------------------------------------------
 interface PipelineBench {
   round(n: number): Promise<number>;
-  latency(n: number): { added: number[]; infer: number[] } | Promise<{ added: number[]; infer: number[] }>;
+  latency(n: number, between: (inferMs: number) => Promise<void>): Promise<{ added: number[]; infer: number[] }>;
   lag: LagSampler;
   stop(): Promise<{ dropped: number; pool: unknown }>;
 }
@@ -260,7 +293,7 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
   };
   // Latency: one set at a time, no queueing.
   const stages = { pre: [] as number[], enc: [] as number[], fuse: [] as number[] };
-  const latency = async (n: number): Promise<{ added: number[]; infer: number[] }> => {
+  const latency = async (n: number, between: (inferMs: number) => Promise<void>): Promise<{ added: number[]; infer: number[] }> => {
     pool = runtime.pool;
     const added: number[] = [];
     const infer: number[] = [];
@@ -276,6 +309,7 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
       stages.pre.push(s.preprocess);
       stages.enc.push(s.encode);
       stages.fuse.push(s.fuse);
+      await between(s.preprocess + s.encode + s.fuse);
     }
     log(`worker stages p50 ms: preprocess ${q(stages.pre, 0.5).toFixed(3)}, encode ${q(stages.enc, 0.5).toFixed(3)}, fuse ${q(stages.fuse, 0.5).toFixed(3)}`);
     return { added, infer };
@@ -329,7 +363,10 @@ for (let r = 0; r < ROUNDS; r++) {
   ratios.push(pr / br);
   log(`round ${r + 1}: bare ${br.toFixed(1)} sets/s, pipeline ${pr.toFixed(1)} results/s, ratio ${(pr / br).toFixed(3)}`);
 }
-const lat = await pl.latency(LATENCY_SETS);
+const floor = await createFloor();
+const floorMs: number[] = [];
+const lat = await pl.latency(LATENCY_SETS, async (inferMs) => void floorMs.push(await floor.ping(inferMs)));
+await floor.stop();
 const lag = pl.lag;
 const lagMs = { p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 };
 const end = await pl.stop();
@@ -338,6 +375,7 @@ await bare.release();
 await stopBroker();
 log(`frame pool ${JSON.stringify(end.pool)}; keep-newest drops ${end.dropped}`);
 log(`added latency p50 ${q(lat.added, 0.5).toFixed(3)} ms, p99 ${q(lat.added, 0.99).toFixed(3)} ms over inference p50 ${q(lat.infer, 0.5).toFixed(3)} ms (bare ${inferBare.toFixed(3)} ms)`);
+log(`thread hand-off floor (bare worker round trip minus its work, same moments): p50 ${q(floorMs, 0.5).toFixed(3)} ms, p99 ${q(floorMs, 0.99).toFixed(3)} ms`);
 log(`event-loop delay while saturated: p50 ${lagMs.p50.toFixed(2)} ms, p99 ${lagMs.p99.toFixed(2)} ms, max ${lagMs.max.toFixed(2)} ms`);
 console.log(
   JSON.stringify({
@@ -345,6 +383,8 @@ console.log(
     addedLatencyP50Ms: r3(q(lat.added, 0.5)),
     addedLatencyP99Ms: r3(q(lat.added, 0.99)),
     eventLoopLagP99Ms: r3(lagMs.p99),
+    handoffFloorP50Ms: r3(q(floorMs, 0.5)),
+    handoffFloorP99Ms: r3(q(floorMs, 0.99)),
     pipelineSetsPerSec: r3(q(plRates, 0.5)),
     bareSetsPerSec: r3(q(bareRates, 0.5)),
     ratios: ratios.map(r3),

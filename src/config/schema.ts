@@ -158,8 +158,17 @@ export const configSchema = z.strictObject({
     })
     .default({ enabled: true, host: '127.0.0.1', port: 9464 }),
   inference: z
-    .strictObject({ threads: z.number().int().min(1).max(16).default(1).describe('ORT intra-op threads per session (1 on ≤ 2 cores)') })
-    .default({ threads: 1 }),
+    .strictObject({
+      threads: z.number().int().min(1).max(16).default(1).describe('ORT intra-op threads per session (1 on ≤ 2 cores)'),
+      nice: z
+        .number()
+        .int()
+        .min(0)
+        .max(19)
+        .default(10)
+        .describe('Scheduling niceness of the inference worker threads (Linux, per thread): under CPU contention the main thread — device I/O, alignment, MQTT keepalive — runs first. 0 = same as the main thread'),
+    })
+    .default({ threads: 1, nice: 10 }),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
     .default({ level: 'info' }),

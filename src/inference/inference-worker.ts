@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { InferenceError } from '../core/errors.ts';
@@ -24,6 +25,7 @@ const init = workerData as WorkerInit;
 const post = (msg: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(msg, transfer);
 
 async function main(): Promise<void> {
+  if (init.nice) lowerPriority(init.nice);
   const mod = (await import(init.preprocessModule)) as PreprocessModule;
   const models = await ModelSet.load(init.modelDir, new OnnxBackend(), {
     ...(init.head ? { head: init.head } : {}),
@@ -182,6 +184,19 @@ async function main(): Promise<void> {
     } catch (err) {
       reply({ type: 'run-error', id: req.id, error: serializeError(err), returned: [], dropped: [] });
     }
+  }
+}
+
+/**
+ * os.setPriority(0, …) reaches setpriority(PRIO_PROCESS, 0) — on Linux that is this thread alone.
+ * Under contention the main thread then wins the CPU: a busy worker cannot delay serial reads,
+ * alignment or MQTT keepalives. Refused (e.g. by a container's seccomp): run at normal priority.
+ */
+function lowerPriority(nice: number): void {
+  try {
+    setPriority(0, nice);
+  } catch {
+    /* not permitted here; inference simply runs at the main thread's priority */
   }
 }
 

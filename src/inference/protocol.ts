@@ -10,6 +10,11 @@ export interface WorkerInit {
   head?: string;
   precision?: 'int8' | 'float';
   intraOpThreads?: number;
+  /**
+   * Niceness for the worker thread (and the ORT threads it creates), set before the sessions load.
+   * On Linux niceness is per thread, so this lowers inference below the main thread only.
+   */
+  nice?: number;
   /** URL of the module exporting `createPreprocessor(spec)` (the model set's own preprocessing). */
   preprocessModule: string;
   /** Run every set in order instead of keeping the newest (deterministic replay). */

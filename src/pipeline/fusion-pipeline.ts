@@ -26,6 +26,8 @@ export interface FusionPipelineOptions {
   metrics?: Metrics;
   preprocessModule: string;
   intraOpThreads: number;
+  /** Niceness of the inference worker thread (see `inference.nice`). */
+  nice?: number;
   sinks: ResultSink[];
   /** Omit wall-clock stage times from results (deterministic replay). */
   omitStageTimes?: boolean;
@@ -118,6 +120,7 @@ export class FusionPipeline {
       head: o.wired.head,
       precision: o.wired.precision,
       intraOpThreads: o.intraOpThreads,
+      ...(o.nice !== undefined ? { nice: o.nice } : {}),
       preprocessModule: o.preprocessModule,
       ...(o.lossless ? { lossless: true } : {}),
       log: this.#log,

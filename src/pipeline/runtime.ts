@@ -94,6 +94,7 @@ export class Runtime {
           metrics: this.metrics,
           preprocessModule: o.registry.preprocessModule,
           intraOpThreads: cfg.inference.threads,
+          nice: cfg.inference.nice,
           sinks,
           bufferCapacity: (id) => capacities.get(id),
           pool: this.pool,

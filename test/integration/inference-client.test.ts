@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SimWorld, observeAt } from '../../devices/sim/index.ts';
 import type { AnySample, Modality } from '../../src/core/sample.ts';
@@ -17,19 +18,44 @@ function job(i: number): Partial<Record<Modality, AnySample>> {
   };
 }
 
-async function client(lossless: boolean): Promise<{ c: InferenceClient; outs: FusionOutput<number>[] }> {
+async function client(lossless: boolean, nice?: number): Promise<{ c: InferenceClient; outs: FusionOutput<number>[] }> {
   const outs: FusionOutput<number>[] = [];
   const c = new InferenceClient({
     modelDir: 'models/reference',
     preprocessModule: createRegistry().preprocessModule,
     ...(lossless ? { lossless: true } : {}),
+    ...(nice !== undefined ? { nice } : {}),
     onOutput: (o) => outs.push(o as FusionOutput<number>),
   });
   await c.start();
   return { c, outs };
 }
 
+/** Niceness of every thread of this process (field 19 of /proc/self/task/<tid>/stat). */
+function threadNiceness(): number[] {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return [Number(fields[16])];
+    } catch {
+      return []; // the thread ended meanwhile
+    }
+  });
+}
+
 describe('InferenceClient + worker', () => {
+  it('runs the worker thread at the configured niceness, and only that thread', async () => {
+    const base = Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ')[16]);
+    const before = threadNiceness();
+    const { c } = await client(false, base + 7);
+    const during = threadNiceness();
+    // The worker (and any ORT thread it made) 7 lower; the main thread and Node's own threads untouched.
+    expect(during.filter((n) => n === base + 7).length).toBeGreaterThanOrEqual(1);
+    expect(during.filter((n) => n === base).length).toBeGreaterThanOrEqual(before.filter((n) => n === base).length);
+    expect(Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ')[16])).toBe(base);
+    await c.close();
+  });
+
   it('keeps the newest set when sets arrive faster than inference, counting every drop', async () => {
     const { c, outs } = await client(false);
     const jobs = Array.from({ length: 8 }, (_, i) => job(i)); // rendered first: then they arrive at once
