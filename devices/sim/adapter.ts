@@ -1,5 +1,5 @@
 import {
-  AsyncQueue, type AdapterStats, type AnySample, type DeviceAdapter, type DeviceContext, type Timer, type TimestampNs,
+  AsyncQueue, type AdapterStats, type AnySample, type DepthFrame, type ImageFrame, type DeviceAdapter, type DeviceContext, type Timer, type TimestampNs,
 } from '../../src/core/index.ts';
 import type { ClockDomain } from './clock-domain.ts';
 import { CHANNELS, EEG_RATE_HZ } from './eeg-profile.ts';
@@ -7,6 +7,7 @@ import { EegGenerator } from './eeg-generator.ts';
 import type { SimCellOptions } from './options.ts';
 import { HEIGHT, WIDTH } from './camera-model.ts';
 import { renderFrame } from './render-frame.ts';
+import type { RenderThread } from './render-thread.ts';
 import { SENSORS, type SimSensor } from './sensors.ts';
 import type { SimWorld } from './world.ts';
 
@@ -33,13 +34,17 @@ export class SimAdapter implements DeviceAdapter {
   readonly #eeg: EegGenerator | undefined;
   /** Wire mode: delivered samples go to the wire encoder instead of the queue (wire/wire-adapter.ts). */
   readonly #sink: ((s: AnySample) => void) | undefined;
+  /** Camera/depth rendered on their own thread (live runs); frames requested ahead of delivery. */
+  readonly #renderer: RenderThread | undefined;
+  readonly #frames = new Map<number, Promise<ImageFrame | DepthFrame>>();
   #timer: Timer | undefined;
   #closed = false;
   #silent = false;
-  #stats: AdapterStats = { samples: 0, dropped: 0, badBytes: 0, reconnects: 0 };
+  #stats: AdapterStats & { renderedOffThread: number } = { samples: 0, dropped: 0, badBytes: 0, reconnects: 0, renderedOffThread: 0 };
 
-  constructor(world: SimWorld, options: SimCellOptions, ctx: DeviceContext, clock: ClockDomain, sink?: (s: AnySample) => void) {
+  constructor(world: SimWorld, options: SimCellOptions, ctx: DeviceContext, clock: ClockDomain, sink?: (s: AnySample) => void, renderer?: RenderThread) {
     this.sourceId = ctx.sourceId;
+    this.#renderer = renderer;
     this.#sink = sink;
     this.#world = world;
     this.#o = options;
@@ -77,12 +82,17 @@ export class SimAdapter implements DeviceAdapter {
       this.#closed = true;
       this.#timer?.cancel();
       this.#queue.close();
+      return this.#renderer?.close() ?? Promise.resolve();
     }
     return Promise.resolve();
   }
 
   #schedule(k: number): void {
     if (this.#closed) return;
+    // Off-thread rendering starts a frame period ahead, so the frame is ready when it is due.
+    if (this.#renderer && !this.#inFault(this.#clock.captureTime(k)) && !this.#clock.dropped(k)) {
+      this.#frames.set(k, this.#renderer.render(this.#clock.captureTime(k), k));
+    }
     this.#timer = this.#ctx.clock.at(this.#clock.receivedAt(k), () => this.#deliver(k));
   }
 
@@ -102,14 +112,29 @@ export class SimAdapter implements DeviceAdapter {
         this.#ctx.onEvent?.({ type: 'connected', at });
       }
     }
-    if (silent || clock.dropped(k)) this.#stats.dropped++;
-    else {
-      const sample = this.#package(k, captured, eegData);
-      if (this.#sink) this.#sink(sample);
-      else this.#queue.push(sample);
+    const rendering = this.#frames.get(k);
+    this.#frames.delete(k);
+    if (silent || clock.dropped(k)) {
+      this.#stats.dropped++;
+      void rendering?.then((f) => this.#renderer?.discard(f));
+    } else if (rendering) {
+      // Frames come back in request order, so samples stay in order even when one is late.
+      this.#stats.samples++;
+      this.#stats.renderedOffThread++;
+      void rendering.then(
+        (frame) => (this.#closed ? this.#renderer?.discard(frame) : this.#emit(this.#package(k, captured, eegData, frame))),
+        () => undefined, // closed while rendering
+      );
+    } else {
+      this.#emit(this.#package(k, captured, eegData));
       this.#stats.samples++;
     }
     this.#schedule(k + 1);
+  }
+
+  #emit(sample: AnySample): void {
+    if (this.#sink) this.#sink(sample);
+    else this.#queue.push(sample);
   }
 
   #into<T extends Uint8Array | Uint16Array>(type: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): { into?: T } {
@@ -121,7 +146,7 @@ export class SimAdapter implements DeviceAdapter {
     return this.#o.faults.some((f) => t >= this.#openedAt + f.atNs && t < this.#openedAt + f.atNs + f.forNs);
   }
 
-  #package(k: number, captured: TimestampNs, eegData: Float32Array | undefined): AnySample {
+  #package(k: number, captured: TimestampNs, eegData: Float32Array | undefined, rendered?: ImageFrame | DepthFrame): AnySample {
     const clock = this.#clock;
     const spec = SENSORS[this.#o.sensor];
     const receivedAt = clock.receivedAt(k);
@@ -132,8 +157,10 @@ export class SimAdapter implements DeviceAdapter {
     switch (this.#o.sensor) {
       // Frame buffers from the runtime's pool when it has one (they come back after inference).
       case 'camera':
+        if (rendered && 'format' in rendered) return { ...head, kind: 'image', payload: rendered };
         return { ...head, kind: 'image', payload: renderFrame(this.#world, 'camera', captured, k, this.#into(Uint8Array, WIDTH * HEIGHT * 3)) };
       case 'depth':
+        if (rendered && 'unitM' in rendered) return { ...head, kind: 'depth', payload: rendered };
         return { ...head, kind: 'depth', payload: renderFrame(this.#world, 'depth', captured, k, this.#into(Uint16Array, WIDTH * HEIGHT)) };
       case 'lidar':
         return { ...head, kind: 'scan', tEnd, payload: renderFrame(this.#world, 'lidar', captured, k) };

@@ -1,7 +1,8 @@
-import type { DeviceAdapter, DeviceContext, DeviceDriver, DeviceListing, SourceDescription } from '../../src/core/index.ts';
+import { SystemClock, type DeviceAdapter, type DeviceContext, type DeviceDriver, type DeviceListing, type SourceDescription } from '../../src/core/index.ts';
 import { SimAdapter } from './adapter.ts';
 import { CHANNELS, EEG_RATE_HZ } from './eeg-profile.ts';
 import { parseSimCellOptions, type SimCellOptions } from './options.ts';
+import { RenderThread } from './render-thread.ts';
 import { SENSORS, SIM_SENSORS } from './sensors.ts';
 import { SimWireAdapter } from './wire/wire-adapter.ts';
 import { SimWorld } from './world.ts';
@@ -40,12 +41,18 @@ export const simCellDriver: DeviceDriver<SimCellOptions> = {
     });
   },
 
-  open(options: SimCellOptions, ctx: DeviceContext): Promise<DeviceAdapter> {
+  async open(options: SimCellOptions, ctx: DeviceContext): Promise<DeviceAdapter> {
     const world = new SimWorld({ seed: options.seed, lineHz: options.lineHz });
-    // Build the static background now (tens of ms), not inside the first frame's deadline.
-    if (options.sensor === 'camera' || options.sensor === 'depth') world.rgbd().background();
     const clock = world.clock(options.sensor, { clock: options.clock, dropout: options.dropout });
+    const sensor = options.sensor;
+    if ((sensor === 'camera' || sensor === 'depth') && !options.wire && (options.renderThread ?? ctx.clock instanceof SystemClock)) {
+      // Live: the frames render on their own thread, as a real camera's would, off the event loop.
+      const renderer = await RenderThread.start(sensor, { seed: options.seed, lineHz: options.lineHz }, ctx.pool);
+      return new SimAdapter(world, options, ctx, clock, undefined, renderer);
+    }
+    // Build the static background now (tens of ms), not inside the first frame's deadline.
+    if (sensor === 'camera' || sensor === 'depth') world.rgbd().background();
     if (options.wire) return SimWireAdapter.open(world, options, ctx, clock);
-    return Promise.resolve(new SimAdapter(world, options, ctx, clock));
+    return new SimAdapter(world, options, ctx, clock);
   },
 };

@@ -21,9 +21,14 @@ export interface SimCellOptions {
    * DZ16 over a Unix socket). Present only when true. See wire/wire-adapter.ts.
    */
   wire?: true;
+  /**
+   * Render camera/depth frames on their own thread. Default: on when the runtime runs on the system
+   * clock (live), off on a manual or replay clock, where frames must exist the instant they are due.
+   */
+  renderThread?: boolean;
 }
 
-const KEYS = ['sensor', 'seed', 'lineHz', 'clock', 'dropout', 'faults', 'wire'];
+const KEYS = ['sensor', 'seed', 'lineHz', 'clock', 'dropout', 'faults', 'wire', 'renderThread'];
 const CLOCK_KEYS: (keyof ClockParams)[] = ['offsetMs', 'driftPpm', 'jitterMs', 'latencyMs'];
 
 /**
@@ -73,7 +78,9 @@ export function parseSimCellOptions(raw: unknown, path: string): SimCellOptions 
   const wire = o['wire'] ?? false;
   if (typeof wire !== 'boolean') throw new ConfigError(`${path}.wire`, `expected true or false (got ${show(wire)})`);
   if (wire && sensor === 'camera') throw new ConfigError(`${path}.wire`, 'wire mode covers eeg (Cyton packets over a mock serial port), lidar (VLP-16 packets over loopback UDP) and depth (DZ16 frames over a Unix socket), not camera');
-  return { sensor: sensor as SimSensor, seed, lineHz, clock, dropout, faults, ...(wire ? { wire: true as const } : {}) };
+  const renderThread = o['renderThread'];
+  if (renderThread !== undefined && typeof renderThread !== 'boolean') throw new ConfigError(`${path}.renderThread`, `expected true or false (got ${show(renderThread)})`);
+  return { sensor: sensor as SimSensor, seed, lineHz, clock, dropout, faults, ...(wire ? { wire: true as const } : {}), ...(renderThread !== undefined ? { renderThread } : {}) };
 }
 
 function record(v: unknown, path: string): Record<string, unknown> {
