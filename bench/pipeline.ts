@@ -11,7 +11,9 @@
  *   own preprocess+encode+fuse time (measured one set at a time); event-loop lag p99 while saturated;
  *   handoff floor = a bare worker_threads round trip (main → worker → main, the worker busy as long
  *   as that set's inference), one after each latency set: the part of the added latency that is
- *   the machine's thread wake-up, not the runtime.
+ *   the machine's thread wake-up, not the runtime. latency/bareLatency: trigger→publish one set at a
+ *   time, and the bare loop's preprocess→fuse one set at a time right after.
+ * BENCH_PREPROCESS_THREADS sets inference.preprocessThreads (default: the config's auto).
  */
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
@@ -93,7 +95,7 @@ function eegSlice(first: number, n: number): Float32Array {
 
 // ---- baseline: a bare ORT loop -------------------------------------------------------------------
 /** The hand-written loop: same models, same preprocessing, same frames, one thread, no runtime. */
-async function createBare(): Promise<{ round(n: number): Promise<number>; inferP50(): number; release(): Promise<void> }> {
+async function createBare(): Promise<{ round(n: number): Promise<number>; one(): Promise<number>; inferP50(): number; release(): Promise<void> }> {
   const models = await ModelSet.load(MODELS, new OnnxBackend(), { session: { intraOpThreads: 1 } });
   const pre = new Map<Modality, (p: AnySample['payload']) => Float32Array>();
   for (const m of models.modalities) pre.set(m, createPreprocessor(models.manifest.encoders[m]!.preprocess) as (p: AnySample['payload']) => Float32Array);
@@ -133,6 +135,11 @@ async function createBare(): Promise<{ round(n: number): Promise<number>; inferP
       const start = performance.now();
       for (let i = 0; i < n; i++) await run();
       return n / ((performance.now() - start) / 1000);
+    },
+    /** One set, timed like a fusion (preprocess + encode + fuse), for the latency comparison. */
+    async one() {
+      await run();
+      return times[times.length - 1] as number;
     },
     inferP50: () => {
       log(`bare stages p50 ms: preprocess ${q(bareStages.pre, 0.5).toFixed(3)}, encode ${q(bareStages.enc, 0.5).toFixed(3)}`);
@@ -213,7 +220,7 @@ async function createFloor(): Promise<{ ping(ms: number): Promise<number>; stop(
 // ---- the pipeline -------------------------------------------------------------------------------
 interface PipelineBench {
   round(n: number): Promise<number>;
-  latency(n: number, between: (inferMs: number) => Promise<void>): Promise<{ added: number[]; infer: number[] }>;
+  latency(n: number, between: (inferMs: number) => Promise<void>): Promise<{ added: number[]; infer: number[]; total: number[] }>;
   lag: LagSampler;
   stop(): Promise<{ dropped: number; pool: unknown }>;
 }
@@ -241,6 +248,7 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
     // The in-memory outbox: this measures the pipeline; bench:mqtt measures the durable spool.
     outputs: { mqtt: { broker: 'external', url: mqttUrl, qos: 1, spool: false }, console: { enabled: false } },
     metrics: { enabled: false },
+    ...(process.env.BENCH_PREPROCESS_THREADS ? { inference: { preprocessThreads: Number(process.env.BENCH_PREPROCESS_THREADS) } } : {}),
   });
   const wiring = await wire(config, registry, '/');
   const clock = new ManualClock(T0);
@@ -293,11 +301,13 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
   };
   // Latency: one set at a time, no queueing.
   const stages = { pre: [] as number[], enc: [] as number[], fuse: [] as number[] };
-  const latency = async (n: number, between: (inferMs: number) => Promise<void>): Promise<{ added: number[]; infer: number[] }> => {
+  const latency = async (n: number, between: (inferMs: number) => Promise<void>): Promise<{ added: number[]; infer: number[]; total: number[] }> => {
     pool = runtime.pool;
     const added: number[] = [];
     const infer: number[] = [];
+    const total: number[] = [];
     for (let i = 0; i < n; i++, k++) {
+      pool = runtime.pool; // `between` may have run the bare loop, which uses its own
       const tk = T0 + BigInt(k + 1) * 100n * MS;
       feed(k, tk);
       await clock.advanceTo(tk);
@@ -306,13 +316,14 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
       const s = r.lineage.stageMs!;
       added.push(s.total - (s.preprocess + s.encode + s.fuse));
       infer.push(s.preprocess + s.encode + s.fuse);
+      total.push(s.total);
       stages.pre.push(s.preprocess);
       stages.enc.push(s.encode);
       stages.fuse.push(s.fuse);
       await between(s.preprocess + s.encode + s.fuse);
     }
     log(`worker stages p50 ms: preprocess ${q(stages.pre, 0.5).toFixed(3)}, encode ${q(stages.enc, 0.5).toFixed(3)}, fuse ${q(stages.fuse, 0.5).toFixed(3)}`);
-    return { added, infer };
+    return { added, infer, total };
   };
   return {
     round,
@@ -366,6 +377,12 @@ for (let r = 0; r < ROUNDS; r++) {
 const floor = await createFloor();
 const floorMs: number[] = [];
 const lat = await pl.latency(LATENCY_SETS, async (inferMs) => void floorMs.push(await floor.ping(inferMs)));
+// The bare loop one set at a time, after (interleaved, its garbage would land in the pipeline's sets).
+const bareOneMs: number[] = [];
+for (let i = 0; i < LATENCY_SETS; i++) {
+  await new Promise((r) => setTimeout(r, 1));
+  bareOneMs.push(await bare.one());
+}
 await floor.stop();
 const lag = pl.lag;
 const lagMs = { p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 };
@@ -375,6 +392,7 @@ await bare.release();
 await stopBroker();
 log(`frame pool ${JSON.stringify(end.pool)}; keep-newest drops ${end.dropped}`);
 log(`added latency p50 ${q(lat.added, 0.5).toFixed(3)} ms, p99 ${q(lat.added, 0.99).toFixed(3)} ms over inference p50 ${q(lat.infer, 0.5).toFixed(3)} ms (bare ${inferBare.toFixed(3)} ms)`);
+log(`end to end, one set at a time: pipeline trigger→publish p50 ${q(lat.total, 0.5).toFixed(3)} ms, p99 ${q(lat.total, 0.99).toFixed(3)} ms; bare loop preprocess→fuse (one at a time, right after) p50 ${q(bareOneMs, 0.5).toFixed(3)} ms, p99 ${q(bareOneMs, 0.99).toFixed(3)} ms`);
 log(`thread hand-off floor (bare worker round trip minus its work, same moments): p50 ${q(floorMs, 0.5).toFixed(3)} ms, p99 ${q(floorMs, 0.99).toFixed(3)} ms`);
 log(`event-loop delay while saturated: p50 ${lagMs.p50.toFixed(2)} ms, p99 ${lagMs.p99.toFixed(2)} ms, max ${lagMs.max.toFixed(2)} ms`);
 console.log(
@@ -383,6 +401,10 @@ console.log(
     addedLatencyP50Ms: r3(q(lat.added, 0.5)),
     addedLatencyP99Ms: r3(q(lat.added, 0.99)),
     eventLoopLagP99Ms: r3(lagMs.p99),
+    latencyP50Ms: r3(q(lat.total, 0.5)),
+    latencyP99Ms: r3(q(lat.total, 0.99)),
+    bareLatencyP50Ms: r3(q(bareOneMs, 0.5)),
+    bareLatencyP99Ms: r3(q(bareOneMs, 0.99)),
     handoffFloorP50Ms: r3(q(floorMs, 0.5)),
     handoffFloorP99Ms: r3(q(floorMs, 0.99)),
     pipelineSetsPerSec: r3(q(plRates, 0.5)),

@@ -167,8 +167,12 @@ export const configSchema = z.strictObject({
         .max(19)
         .default(10)
         .describe('Scheduling niceness of the inference worker threads (Linux, per thread): under CPU contention the main thread — device I/O, alignment, MQTT keepalive — runs first. 0 = same as the main thread'),
+      preprocessThreads: z
+        .union([z.literal('auto'), z.number().int().min(0).max(8)])
+        .default('auto')
+        .describe("Helper threads per pipeline that preprocess some of a set's frames while the inference worker does the rest (0 = none; auto = 1 on 4+ cores: on 2 the main thread and the worker already fill them)"),
     })
-    .default({ threads: 1, nice: 10 }),
+    .default({ threads: 1, nice: 10, preprocessThreads: 'auto' }),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
     .default({ level: 'info' }),

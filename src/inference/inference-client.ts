@@ -46,6 +46,8 @@ export interface InferenceClientOptions extends WorkerInit {
   log?: Logger;
   onOutput: (out: FusionOutput) => void;
   onError?: (err: Error) => void;
+  /** Frame buffers that came back with a failed fusion (a result's come with the output). */
+  onReturned?: (buffers: ArrayBuffer[]) => void;
 }
 
 const WORKER_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -79,7 +81,7 @@ export class InferenceClient {
   /** Spawns the worker and waits until its sessions are loaded; rejects with the worker's ModelError. */
   async start(): Promise<ModelInfo> {
     const url = new URL(`./inference-worker${WORKER_EXT}`, import.meta.url);
-    const { onOutput: _o, onError: _e, log: _l, lossless, ...rest } = this.#opts;
+    const { onOutput: _o, onError: _e, onReturned: _r, log: _l, lossless, ...rest } = this.#opts;
     const init: WorkerInit = { ...rest, ...(lossless ? { lossless: true } : {}) };
     const worker = spawnWorker(url, { workerData: init });
     this.#worker = worker;
@@ -222,6 +224,7 @@ export class InferenceClient {
       this.#opts.onOutput({ context, probs: msg.probs, mask: msg.mask, stageMs: msg.stageMs, droppedBefore: dropped, returned: msg.returned });
     } else {
       this.#dropped += dropped;
+      if (msg.returned.length) this.#opts.onReturned?.(msg.returned);
       this.#opts.onError?.(reviveError(msg.error));
     }
     if (this.#outstanding.size === 0) for (const w of this.#idleWaiters.splice(0)) w();

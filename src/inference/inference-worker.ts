@@ -5,6 +5,7 @@ import { InferenceError } from '../core/errors.ts';
 import { payloadBuffers, type AnySample, type Modality } from '../core/sample.ts';
 import { OnnxBackend } from './onnx-backend.ts';
 import { ModelSet } from './model-set.ts';
+import { PreprocessPool, type HelperResult } from './preprocess-pool.ts';
 import { serializeError, type RunRequest, type WorkerInit, type WorkerReply } from './protocol.ts';
 
 /**
@@ -33,10 +34,22 @@ async function main(): Promise<void> {
     session: { intraOpThreads: init.intraOpThreads ?? 1 },
   });
   const pre = new Map<Modality, Preprocess>();
+  const specs: Partial<Record<Modality, unknown>> = {};
   for (const m of models.modalities) {
     const enc = models.manifest.encoders[m];
-    if (enc) pre.set(m, mod.createPreprocessor(enc.preprocess));
+    if (enc) {
+      pre.set(m, mod.createPreprocessor(enc.preprocess));
+      specs[m] = enc.preprocess;
+    }
   }
+  const helpers = init.preprocessThreads ? await PreprocessPool.start(init.preprocessThreads, { preprocessModule: init.preprocessModule, specs, ...(init.nice ? { nice: init.nice } : {}) }) : undefined;
+  /** Recent preprocess and encode cost per modality (ms, moving average): how to split a set between threads. */
+  const cost = new Map<Modality, { pre: number; enc: number }>();
+  const learn = (m: Modality, key: 'pre' | 'enc', ms: number): void => {
+    const c = cost.get(m) ?? { pre: ms, enc: ms };
+    c[key] += (ms - c[key]) * 0.2;
+    cost.set(m, c);
+  };
   const dim = models.embeddingDim;
   // Last embedding per modality, keyed by sample: a held (zero-order-hold) frame is not re-encoded.
   const cache = new Map<Modality, { key: string; emb: Float32Array }>();
@@ -101,13 +114,14 @@ async function main(): Promise<void> {
     if (running) return;
     const next = waiting.shift();
     if (!next) {
-      if (closing) void models.release().then(() => port!.close());
+      if (closing) void Promise.all([models.release(), helpers?.close()]).then(() => port!.close());
       return;
     }
     running = next;
     void run(next).finally(() => {
       running = undefined;
       pump();
+      prepareNext();
     });
   };
 
@@ -126,7 +140,48 @@ async function main(): Promise<void> {
     }
     releaseUnneeded();
     pump();
+    prepareNext();
   });
+
+  /**
+   * Frames already with a helper, per modality: the next set's share starts while the current
+   * set still runs, so under load the helper works a set ahead and the worker rarely waits.
+   */
+  const prepared = new Map<Modality, { key: string; result: Promise<HelperResult> }>();
+
+  function dispatch(modality: Modality, key: string): { key: string; result: Promise<HelperResult> } | undefined {
+    const byKey = pendingData.get(modality);
+    const sample = byKey?.get(key);
+    if (!helpers || !byKey || !sample) return undefined;
+    byKey.delete(key);
+    const result = helpers.run(modality, sample);
+    result.catch(() => undefined); // awaited where used; a failure surfaces there
+    return { key, result };
+  }
+
+  /** Starts the helper's share of the set next in line, and lets go of prepared frames no set needs. */
+  function prepareNext(): void {
+    if (!helpers) return;
+    const needed = new Set<string>();
+    for (const req of [running, ...waiting]) for (const input of req?.inputs ?? []) if (input.state !== 'missing') needed.add(`${input.modality} ${input.key}`);
+    for (const [modality, p] of prepared) {
+      if (needed.has(`${modality} ${p.key}`)) continue;
+      prepared.delete(modality);
+      void p.result.then(
+        (r) => toReturn.push(...r.returned),
+        (e: { returned?: ArrayBuffer[] }) => toReturn.push(...(e.returned ?? [])),
+      );
+    }
+    const next = waiting[0];
+    if (!next || !running) return;
+    const todo = next.inputs.filter((i) => i.state !== 'missing' && prepared.get(i.modality)?.key !== i.key && pendingData.get(i.modality)?.has(i.key)).map((i) => i.modality);
+    for (const modality of split(todo)) {
+      const input = next.inputs.find((i) => i.modality === modality);
+      if (!input || input.state === 'missing' || prepared.has(modality)) continue;
+      const p = dispatch(modality, input.key);
+      if (p) prepared.set(modality, p);
+    }
+  }
 
   /** The embedding of one input: cached, or encoded now from data that arrived with any set. */
   async function embed(modality: Modality, key: string, time: { preprocess: number; encode: number }): Promise<Float32Array | undefined> {
@@ -146,6 +201,8 @@ async function main(): Promise<void> {
     const emb = await models.encode(modality, x);
     time.preprocess += t1 - t0;
     time.encode += performance.now() - t1;
+    learn(modality, 'pre', t1 - t0);
+    learn(modality, 'enc', performance.now() - t1);
     cache.set(modality, { key, emb });
     return emb;
   }
@@ -159,20 +216,77 @@ async function main(): Promise<void> {
     post({ ...msg, returned, dropped: droppedIds } as WorkerReply, returned);
   }
 
+  /**
+   * Which of a set's frames a helper preprocesses: greedy by recent cost, so that the helper's
+   * share (plus a hand-off) and the worker's own (preprocess + encode) come out even. A frame
+   * cheaper than a hand-off stays here.
+   */
+  function split(todo: Modality[]): Set<Modality> {
+    const out = new Set<Modality>();
+    if (!helpers || helpers.available === 0 || todo.length < 2) return out;
+    const HANDOFF_MS = 0.3;
+    let local = 0;
+    let remote = HANDOFF_MS;
+    const est = (m: Modality): { pre: number; enc: number } => cost.get(m) ?? { pre: 1, enc: 0.2 };
+    for (const m of [...todo].sort((a, b) => est(b).pre - est(a).pre)) {
+      const c = est(m);
+      if (c.pre > HANDOFF_MS && remote + c.pre < local + c.pre + c.enc) {
+        remote += c.pre;
+        out.add(m);
+      } else local += c.pre + c.enc;
+    }
+    return out;
+  }
+
   async function run(req: RunRequest): Promise<void> {
+    const remote = new Map<Modality, { key: string; result: Promise<HelperResult> }>();
     try {
       const time = { preprocess: 0, encode: 0 };
       const embs: Partial<Record<Modality, Float32Array>> = {};
       const mask = new Float32Array(models.modalities.length);
       const encoded: Modality[] = [];
+      // Frames a helper already has (prepared while the previous set ran), then the helper's share
+      // of the rest (not cached, data here), started before the worker's own.
       for (const input of req.inputs) {
         if (input.state === 'missing') continue;
+        const p = prepared.get(input.modality);
+        if (p && p.key === input.key && cache.get(input.modality)?.key !== input.key) {
+          prepared.delete(input.modality);
+          remote.set(input.modality, p);
+        }
+      }
+      const todo = req.inputs.filter((i) => i.state !== 'missing' && !remote.has(i.modality) && cache.get(i.modality)?.key !== i.key && pendingData.get(i.modality)?.has(i.key)).map((i) => i.modality);
+      for (const modality of split(todo)) {
+        const input = req.inputs.find((i) => i.modality === modality);
+        const p = input && input.state !== 'missing' ? dispatch(modality, input.key) : undefined;
+        if (p) remote.set(modality, p);
+      }
+      for (const input of req.inputs) {
+        if (input.state === 'missing' || remote.has(input.modality)) continue;
         const wasCached = cache.get(input.modality)?.key === input.key;
         const emb = await embed(input.modality, input.key, time);
         if (!emb) continue;
         embs[input.modality] = emb;
         if (!wasCached) encoded.push(input.modality);
       }
+      for (const [modality, { key, result }] of remote) {
+        // Only the wait counts as preprocessing time: the helper's work overlapped ours.
+        const tw = performance.now();
+        const r = await result;
+        remote.delete(modality);
+        toReturn.push(...r.returned);
+        const t1 = performance.now();
+        time.preprocess += t1 - tw;
+        learn(modality, 'pre', r.ms);
+        const emb = await models.encode(modality, r.x);
+        const t2 = performance.now();
+        time.encode += t2 - t1;
+        learn(modality, 'enc', t2 - t1);
+        cache.set(modality, { key, emb });
+        embs[modality] = emb;
+        encoded.push(modality);
+      }
+      encoded.sort((a, b) => models.modalities.indexOf(a) - models.modalities.indexOf(b));
       const t2 = performance.now();
       models.modalities.forEach((m, i) => {
         mask[i] = embs[m] ? 1 : 0;
@@ -182,6 +296,11 @@ async function main(): Promise<void> {
       const probs = Float32Array.from(await models.fuse(embs, mask));
       reply({ type: 'result', id: req.id, probs, mask, stageMs: { preprocess: time.preprocess, encode: time.encode, fuse: performance.now() - t2 }, encoded, returned: [], dropped: [] });
     } catch (err) {
+      // Frames still with a helper come back before the error is reported (their buffers are the pool's).
+      for (const { result } of remote.values()) {
+        const r = await result.catch((e: { returned?: ArrayBuffer[] }) => ({ returned: e.returned ?? [] }));
+        toReturn.push(...r.returned);
+      }
       reply({ type: 'run-error', id: req.id, error: serializeError(err), returned: [], dropped: [] });
     }
   }

@@ -15,6 +15,8 @@ export interface WorkerInit {
    * On Linux niceness is per thread, so this lowers inference below the main thread only.
    */
   nice?: number;
+  /** Helper threads that preprocess some of a set's frames in parallel with the worker (0 = none). */
+  preprocessThreads?: number;
   /** URL of the module exporting `createPreprocessor(spec)` (the model set's own preprocessing). */
   preprocessModule: string;
   /** Run every set in order instead of keeping the newest (deterministic replay). */

@@ -28,6 +28,8 @@ export interface FusionPipelineOptions {
   intraOpThreads: number;
   /** Niceness of the inference worker thread (see `inference.nice`). */
   nice?: number;
+  /** Preprocessing helper threads of the inference worker (see `inference.preprocessThreads`). */
+  preprocessThreads?: number;
   sinks: ResultSink[];
   /** Omit wall-clock stage times from results (deterministic replay). */
   omitStageTimes?: boolean;
@@ -121,10 +123,14 @@ export class FusionPipeline {
       precision: o.wired.precision,
       intraOpThreads: o.intraOpThreads,
       ...(o.nice !== undefined ? { nice: o.nice } : {}),
+      ...(o.preprocessThreads ? { preprocessThreads: o.preprocessThreads } : {}),
       preprocessModule: o.preprocessModule,
       ...(o.lossless ? { lossless: true } : {}),
       log: this.#log,
       onOutput: (out) => this.#onOutput(out as FusionOutput<JobContext>),
+      onReturned: (buffers) => {
+        for (const b of buffers) this.#o.pool?.release(b);
+      },
       onError: (err) => {
         this.#o.metrics?.inferenceErrors.inc({ pipeline: this.name });
         this.#log.error({ err: describeError(err) }, 'fusion failed');

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Server } from 'node:http';
 import type { Wiring } from '../config/wiring.ts';
 import { describeError } from '../core/errors.ts';
@@ -95,6 +96,7 @@ export class Runtime {
           preprocessModule: o.registry.preprocessModule,
           intraOpThreads: cfg.inference.threads,
           nice: cfg.inference.nice,
+          preprocessThreads: cfg.inference.preprocessThreads === 'auto' ? (availableParallelism() >= 4 ? 1 : 0) : cfg.inference.preprocessThreads,
           sinks,
           bufferCapacity: (id) => capacities.get(id),
           pool: this.pool,

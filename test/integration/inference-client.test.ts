@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SimWorld, observeAt } from '../../devices/sim/index.ts';
-import type { AnySample, Modality } from '../../src/core/sample.ts';
+import type { AnySample, Modality, Sample } from '../../src/core/sample.ts';
 import { InferenceClient, type FusionOutput } from '../../src/inference/inference-client.ts';
 import { createRegistry } from '../../src/main.ts';
 
@@ -18,14 +18,17 @@ function job(i: number): Partial<Record<Modality, AnySample>> {
   };
 }
 
-async function client(lossless: boolean, nice?: number): Promise<{ c: InferenceClient; outs: FusionOutput<number>[] }> {
+async function client(o: { lossless?: boolean; nice?: number; helpers?: number; errors?: Error[]; returned?: ArrayBuffer[] } = {}): Promise<{ c: InferenceClient; outs: FusionOutput<number>[] }> {
   const outs: FusionOutput<number>[] = [];
   const c = new InferenceClient({
     modelDir: 'models/reference',
     preprocessModule: createRegistry().preprocessModule,
-    ...(lossless ? { lossless: true } : {}),
-    ...(nice !== undefined ? { nice } : {}),
-    onOutput: (o) => outs.push(o as FusionOutput<number>),
+    ...(o.lossless ? { lossless: true } : {}),
+    ...(o.nice !== undefined ? { nice: o.nice } : {}),
+    ...(o.helpers ? { preprocessThreads: o.helpers } : {}),
+    onOutput: (out) => outs.push(out as FusionOutput<number>),
+    onError: (err) => o.errors?.push(err),
+    onReturned: (buffers) => o.returned?.push(...buffers),
   });
   await c.start();
   return { c, outs };
@@ -47,7 +50,7 @@ describe('InferenceClient + worker', () => {
   it('runs the worker thread at the configured niceness, and only that thread', async () => {
     const base = Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ')[16]);
     const before = threadNiceness();
-    const { c } = await client(false, base + 7);
+    const { c } = await client({ nice: base + 7 });
     const during = threadNiceness();
     // The worker (and any ORT thread it made) 7 lower; the main thread and Node's own threads untouched.
     expect(during.filter((n) => n === base + 7).length).toBeGreaterThanOrEqual(1);
@@ -56,8 +59,11 @@ describe('InferenceClient + worker', () => {
     await c.close();
   });
 
+});
+
+describe.each([0, 1])('InferenceClient + worker with %i preprocessing helper(s)', (helpers) => {
   it('keeps the newest set when sets arrive faster than inference, counting every drop', async () => {
-    const { c, outs } = await client(false);
+    const { c, outs } = await client({ helpers });
     const jobs = Array.from({ length: 8 }, (_, i) => job(i)); // rendered first: then they arrive at once
     for (let i = 0; i < 8; i++) c.submit({ inputs: jobs[i]!, context: i });
     await c.idle();
@@ -74,7 +80,7 @@ describe('InferenceClient + worker', () => {
   }, 60_000);
 
   it('lossless: every set, in order', async () => {
-    const { c, outs } = await client(true);
+    const { c, outs } = await client({ lossless: true, helpers });
     const jobs = Array.from({ length: 5 }, (_, i) => job(i));
     for (let i = 0; i < 5; i++) c.submit({ inputs: jobs[i]!, context: i });
     await c.idle();
@@ -84,7 +90,7 @@ describe('InferenceClient + worker', () => {
   }, 60_000);
 
   it('a frame carried by a dropped set is still used when a later set refers to it', async () => {
-    const { c, outs } = await client(false);
+    const { c, outs } = await client({ helpers });
     const [j0, a, j2] = [job(0), job(1), job(2)];
     c.submit({ inputs: j0, context: 0 });
     c.submit({ inputs: a, context: 1 }); // waits, then is replaced by the next one
@@ -95,5 +101,43 @@ describe('InferenceClient + worker', () => {
     expect(last.context).toBe(2);
     expect(Array.from(last.mask)).toEqual([1, 1, 1, 1]);
     await c.close();
+  }, 60_000);
+
+  it('a frame that fails preprocessing fails its set with an error (buffers back), and the next set runs', async () => {
+    const errors: Error[] = [];
+    const returned: ArrayBuffer[] = [];
+    const { c, outs } = await client({ lossless: true, helpers, errors, returned });
+    const bad = job(1);
+    const depth = bad.depth as Sample<'depth'>;
+    bad.depth = { ...depth, payload: { ...depth.payload, width: 17 } }; // 17 × 480 ≠ the data's length
+    c.submit({ inputs: job(0), context: 0 });
+    c.submit({ inputs: bad, context: 1 });
+    c.submit({ inputs: job(2), context: 2 });
+    await c.idle();
+    expect(outs.map((o) => o.context)).toEqual([0, 2]);
+    expect(errors.length).toBe(1);
+    expect(errors[0]?.message).toMatch(/depth/);
+    // All three depth frames are back — the bad one with the error or with the next result,
+    // whichever thread had it; the good ones once encoded.
+    const depthBuffers = [...returned, ...outs.flatMap((o) => o.returned)].filter((buf) => buf.byteLength === 640 * 480 * 2);
+    expect(depthBuffers.length).toBe(3);
+    await c.close();
+  }, 60_000);
+});
+
+describe('preprocessing helpers', () => {
+  it('give bit-identical results to the worker alone, and every frame buffer comes back', async () => {
+    const run = async (helpers: number): Promise<{ probs: number[][]; returned: number }> => {
+      const { c, outs } = await client({ lossless: true, helpers });
+      for (let i = 0; i < 6; i++) c.submit({ inputs: job(i), context: i });
+      await c.idle();
+      await c.close();
+      return { probs: outs.map((o) => Array.from(o.probs)), returned: outs.reduce((a, o) => a + o.returned.length, 0) };
+    };
+    const alone = await run(0);
+    const helped = await run(1);
+    expect(helped.probs).toEqual(alone.probs);
+    expect(helped.returned).toBe(alone.returned);
+    expect(alone.returned).toBeGreaterThanOrEqual(5 * 4); // every frame but the newest per modality
   }, 60_000);
 });

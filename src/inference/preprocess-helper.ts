@@ -1,0 +1,51 @@
+import { setPriority } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { payloadBuffers, type AnySample, type Modality } from '../core/sample.ts';
+import { serializeError } from './protocol.ts';
+import type { HelperInit, HelperReply, HelperRequest } from './preprocess-pool.ts';
+
+/**
+ * A preprocessing helper of the inference worker: turns one modality's frame into its encoder
+ * input while the inference worker prepares the others, so a fusion's critical path is the
+ * slowest share rather than the sum. Pure TypeScript from the model set's own preprocess module;
+ * the frame's buffers come back with the tensor (for the source's pool).
+ */
+type Preprocess = (payload: AnySample['payload']) => Float32Array;
+
+const port = parentPort;
+if (!port) throw new Error('preprocess-helper must run in a worker thread');
+const init = workerData as HelperInit;
+
+async function main(): Promise<void> {
+  if (init.nice) {
+    try {
+      setPriority(0, init.nice);
+    } catch {
+      /* not permitted: run at the parent's priority */
+    }
+  }
+  const mod = (await import(init.preprocessModule)) as { createPreprocessor(spec: unknown): Preprocess };
+  const pre = new Map<Modality, Preprocess>();
+  for (const [m, spec] of Object.entries(init.specs) as [Modality, unknown][]) pre.set(m, mod.createPreprocessor(spec));
+  port!.on('message', (req: HelperRequest) => {
+    const returned = payloadBuffers(req.sample);
+    try {
+      const fn = pre.get(req.modality);
+      if (!fn) throw new Error(`no preprocessor for ${req.modality}`);
+      const t0 = performance.now();
+      const x = fn(req.sample.payload);
+      const reply: HelperReply = { id: req.id, x, ms: performance.now() - t0, returned };
+      port!.postMessage(reply, [x.buffer as ArrayBuffer, ...returned]);
+    } catch (err) {
+      const reply: HelperReply = { id: req.id, error: serializeError(err), returned };
+      port!.postMessage(reply, returned);
+    }
+  });
+  port!.postMessage({ id: 0, returned: [] } satisfies HelperReply);
+}
+
+main().catch((err: unknown) => {
+  port.postMessage({ id: -1, error: serializeError(err), returned: [] } satisfies HelperReply);
+  port.close();
+});
