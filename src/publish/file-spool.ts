@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { OutboundMessage } from './publisher.ts';
-import { decodeRecords, encodeRecord, encodeRecordInto } from './segment-codec.ts';
-import { SEGMENT, decodeMessage, encodeMessage, lockSpoolDir, messageMeta, segName, type AckRecord, type MessageMeta } from './spool-files.ts';
+import { decodeRecords, encodeJsonRecordInto, encodeRecord } from './segment-codec.ts';
+import { MetaEncoder, SEGMENT, decodeMessage, encodeMessage, lockSpoolDir, segName, type AckRecord, type MessageMeta } from './spool-files.ts';
 import type { Spool, SpoolEntry, SpoolStats } from './spool.ts';
 
 export interface FileSpoolOptions {
@@ -64,6 +64,7 @@ export class FileSpool implements Spool {
   /** Group-commit buffer: records of the current task, written in one go (no Buffer per record). */
   #wbuf = Buffer.allocUnsafe(1 << 20);
   #wlen = 0;
+  readonly #meta = new MetaEncoder();
   #writeScheduled = false;
   #pendingAcks: number[] = [];
   #pendingDrops: number[] = [];
@@ -104,12 +105,12 @@ export class FileSpool implements Spool {
   append(msg: OutboundMessage): SpoolEntry {
     const id = this.#nextId++;
     const t = this.#o.nowMs();
-    const meta = messageMeta(id, t, msg);
-    let size = encodeRecordInto(this.#wbuf, this.#wlen, meta, msg.payload);
+    const meta = this.#meta.json(id, t, msg);
+    let size = encodeJsonRecordInto(this.#wbuf, this.#wlen, meta, msg.payload);
     if (size < 0) {
       // Buffer full (or one huge record): write what is there, then encode again.
       this.#flushWrites();
-      size = encodeRecordInto(this.#wbuf, 0, meta, msg.payload);
+      size = encodeJsonRecordInto(this.#wbuf, 0, meta, msg.payload);
       if (size < 0) {
         const rec = encodeMessage(id, t, msg);
         this.#wbuf = Buffer.allocUnsafe(Math.max(this.#wbuf.length, rec.length * 2));

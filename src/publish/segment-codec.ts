@@ -26,7 +26,11 @@ export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
  * per message.
  */
 export function encodeRecordInto(out: Buffer, at: number, meta: unknown, data?: Uint8Array | string): number {
-  const metaText = JSON.stringify(meta);
+  return encodeJsonRecordInto(out, at, JSON.stringify(meta), data);
+}
+
+/** {@link encodeRecordInto} with the header already serialised (`metaText` must be JSON). */
+export function encodeJsonRecordInto(out: Buffer, at: number, metaText: string, data?: Uint8Array | string): number {
   const metaLen = Buffer.byteLength(metaText, 'utf8');
   const d = at + HEADER_BYTES + 4 + metaLen;
   let dataLen: number;

@@ -37,6 +37,28 @@ export function messageMeta(id: number, t: number, msg: OutboundMessage): Messag
   return { i: id, t, m };
 }
 
+/**
+ * The JSON of {@link messageMeta}, fast for the common case: a result stream's messages differ only
+ * in id, time and seq, so the rest of the header is serialised once per shape and reused (a
+ * measurable share of the spool's cost per message). Decodes to the same object either way.
+ */
+export class MetaEncoder {
+  #shape: OutboundMessage | undefined;
+  #prefix = '';
+
+  json(id: number, t: number, msg: OutboundMessage): string {
+    if (msg.correlationData || !Number.isFinite(t)) return JSON.stringify(messageMeta(id, t, msg));
+    const s = this.#shape;
+    if (!s || s.topic !== msg.topic || s.qos !== msg.qos || s.retain !== msg.retain || s.expirySec !== msg.expirySec || s.schema !== msg.schema || s.stream !== msg.stream || s.contentType !== msg.contentType || typeof s.payload !== typeof msg.payload) {
+      const { seq: _seq, ...rest } = msg;
+      // `{"topic":…,"qos":1,…}` without its closing brace; seq (when present) is appended last.
+      this.#prefix = JSON.stringify(messageMeta(0, 0, rest).m).slice(0, -1);
+      this.#shape = msg;
+    }
+    return `{"i":${id},"t":${t},"m":${this.#prefix}${msg.seq !== undefined && Number.isFinite(msg.seq) ? `,"seq":${msg.seq}` : ''}}}`;
+  }
+}
+
 export function encodeMessage(id: number, t: number, msg: OutboundMessage): Buffer {
   return encodeRecord(messageMeta(id, t, msg), msg.payload);
 }
