@@ -6,7 +6,9 @@
  * payload format, user property `schema`) — on the same tuned mosquitto, in the same run. Both
  * count a message done when its PUBACK arrives. (Without properties the bare publisher is ~1.5×
  * faster: mqtt-packet's property encoding is the largest single cost; the contract needs them.)
- * Last line: {"spoolResultsPerSec","bareResultsPerSec","ratio",…}
+ * Last line: {"spoolResultsPerSec","bareResultsPerSec","ratio",…}; ratio = the median of the rounds'
+ * paired ratios. 15 rounds: single rounds on a shared VM range ~0.6-1.3; with 5 the median itself
+ * swung 0.67-0.97 between runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,7 @@ import { MqttPublisher } from '../src/publish/mqtt-publisher.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const WINDOW = 100;
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
