@@ -36,8 +36,8 @@ import { Runtime } from '../src/pipeline/runtime.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { MemorySource } from './memory-source.ts';
 
-const SETS = Number(process.env.BENCH_SETS ?? 200);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SETS = Number(process.env.BENCH_SETS ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const LATENCY_SETS = Number(process.env.BENCH_LATENCY_SETS ?? 200);
 const DISTINCT = 60;
 const MS = 1_000_000n;
