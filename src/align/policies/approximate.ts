@@ -220,6 +220,18 @@ export class ApproximateSynchronizer extends EventPolicy {
   }
 
   #publish(): void {
+    // A set made without a silent source can end before the previous set did (that one's latest
+    // member came from the source now missing): its moment has passed, so its members are late.
+    if (this.lastEmittedT !== undefined && this.#candEnd < this.lastEmittedT) {
+      for (let i = 0; i < this.q.length; i++) {
+        const x = this.q[i] as EventQueue;
+        if (!this.#included[i] || !this.#candidate[i]) continue;
+        x.recover();
+        this.dropFront(x, 'late');
+      }
+      this.resetSearch();
+      return;
+    }
     const members: AlignedSet['members'] = {};
     const mask: AlignedSet['mask'] = {};
     for (let i = 0; i < this.q.length; i++) {

@@ -30,6 +30,8 @@ export abstract class EventPolicy implements Synchronizer {
   readonly #out: AlignedSet[] = [];
   /** Bounds moved in poll() since the policy last ran. */
   #dirty = false;
+  /** Time of the last set emitted: sets go out in time order. */
+  protected lastEmittedT: TimestampNs | undefined;
 
   constructor(policy: string, o: EventPolicyOptions) {
     if (o.inputs.length === 0) throw new RangeError(`${policy}: at least one input is required`);
@@ -123,6 +125,7 @@ export abstract class EventPolicy implements Synchronizer {
   }
 
   protected emit(set: AlignedSet): void {
+    this.lastEmittedT = set.t;
     this.#out.push(this.ledger.emitted(set));
   }
 

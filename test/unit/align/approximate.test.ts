@@ -115,6 +115,25 @@ describe('ApproximateSynchronizer: bounds, deadlines, drops', () => {
     expect(Object.values(st.queued).every((q) => q === 0)).toBe(true);
   });
 
+  it('a set without a silent source never goes back in time: what would is dropped as late', () => {
+    // Found by the laws (seed 98721246): {camera 1, lidar −1} goes out at t = 1, then at the end
+    // lidar 0 alone would make a set at t = 0. It is late instead, and counted.
+    const ms = 1_000_000n;
+    const s = sync(4, { maxIntervalNs: 10n * ms }, Array.from({ length: 4 }, () => ({ deadlineNs: 20n * ms, maxLatencyNs: 5n * ms })));
+    const sets: AlignedSet[] = [];
+    for (const [t, i] of [[-1n, 2], [0n, 2], [-383n, 0], [1n, 0]] as const) {
+      s.push(imageAt(t, 0, src(i)));
+      sets.push(...s.poll(0n));
+    }
+    sets.push(...s.flush());
+    expect(sets.map((x) => x.t)).toEqual([1n]);
+    const st = s.stats();
+    expect(st.drops[src(2)]?.late).toBe(1);
+    const dropped = Object.values(st.drops).reduce((n, d) => n + d.late + d.overflow + d.unmatched + d.superseded, 0);
+    const released = Object.values(st.released).reduce((a, b) => a + b, 0);
+    expect(dropped + released).toBe(4);
+  });
+
   it('rejects a deadline shorter than maxInterval (a slow source would be declared missing)', () => {
     expect(() => sync(2, { maxIntervalNs: S }, [{ deadlineNs: S / 2n }])).toThrow(RangeError);
   });
