@@ -1,8 +1,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { replayCommand } from '../../../src/cli/replay.ts';
+import { parseConfig, parseYaml } from '../../../src/config/load.ts';
+import { silentLogger } from '../../../src/core/logger.ts';
+import { openMcapLog } from '../../../src/record/mcap/open-log.ts';
+import { replayLog } from '../../../src/record/replay-run.ts';
 import { assertReplayEquals, replayToJsonl, type ReplayOutput } from './assert-replay.ts';
 import { replayRegistry } from './replay-registry.ts';
 
@@ -50,4 +54,17 @@ describe('deterministic replay (virtual clock driven by the log)', () => {
     expect(s.accuracy?.settled.accuracy).toBeGreaterThanOrEqual(0.9);
     console.log(`replay: ${s.results} results, accuracy ${s.accuracy?.all.accuracy} (settled ${s.accuracy?.settled.accuracy}); wall 1× ${realTime.map((r) => r.summary.wallS).join('/')} s, 10× ${tenX.map((r) => r.summary.wallS).join('/')} s, max ${s.wallS} s`);
   }, 120_000);
+
+  it('with a preprocessing helper thread: the same bytes as without (the split between threads changes nothing)', async () => {
+    const reader = await openMcapLog(FIXTURE);
+    const embedded = reader.info.config;
+    await reader.close();
+    expect(embedded).toBeDefined();
+    const config = parseConfig(parseYaml(embedded!.yaml, FIXTURE));
+    config.inference.preprocessThreads = 1;
+    let jsonl = '';
+    await replayLog({ log: FIXTURE, registry: replayRegistry(), speed: 'max', logger: silentLogger, config: { config, dir: resolve(embedded!.dir ?? '.') }, onResult: (r) => (jsonl += `${JSON.stringify(r)}\n`) });
+    expect(jsonl.split('\n').length).toBeGreaterThan(30);
+    expect(jsonl === (await replayToJsonl(FIXTURE, { registry: replayRegistry() })).jsonl).toBe(true);
+  }, 60_000);
 });
