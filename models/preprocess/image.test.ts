@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { InferenceError, type ImageFrame } from '../../src/core/index.ts';
 import { createImagePreprocessor } from './image.ts';
@@ -25,6 +28,18 @@ function naive(f: ImageFrame, s: ImageSpec): Float32Array {
         out[c * s.width * s.height + oy * s.width + ox] = (mean / 255 - (s.mean[c] as number)) / (s.std[c] as number);
       }
     }
+  }
+  return out;
+}
+
+/** rgb24 → RGBA, what jpeg-js's encoder takes. */
+function rgba(f: ImageFrame): Uint8Array {
+  const out = new Uint8Array(f.width * f.height * 4);
+  for (let k = 0; k < f.width * f.height; k++) {
+    out[4 * k] = f.data[3 * k] as number;
+    out[4 * k + 1] = f.data[3 * k + 1] as number;
+    out[4 * k + 2] = f.data[3 * k + 2] as number;
+    out[4 * k + 3] = 255;
   }
   return out;
 }
@@ -91,9 +106,38 @@ describe('image preprocessing', () => {
     for (let c = 0; c < 3; c++) expect(i420[c * 4800 + 4000]).toBeCloseTo((128.04 / 255 - spec.mean[c]!) / spec.std[c]!, 4);
   });
 
-  it('rejects jpeg, short buffers and wrong output buffers with a clear error', () => {
+  it('decodes jpeg: a frame through JPEG (q 95) gives nearly the rgb24 tensor', () => {
+    // Smooth shading and a few hard edges, like the cell's overhead view.
+    const f = frame(640, 480, (x, y, c) => (c === 0 ? (x * 255) / 639 : c === 1 ? (y * 255) / 479 : (x - 320) ** 2 + (y - 240) ** 2 < 100 ** 2 ? 230 : 40));
     const p = createImagePreprocessor(spec);
-    expect(() => p({ width: 640, height: 480, format: 'jpeg', data: new Uint8Array(10) })).toThrow(/decode jpeg upstream/);
+    const want = p(f);
+    const jpg = jpeg.encode({ width: 640, height: 480, data: rgba(f) }, 95).data;
+    const got = p({ width: 640, height: 480, format: 'jpeg', data: new Uint8Array(jpg) });
+    const diff = want.map((v, i) => Math.abs(v - (got[i] as number)));
+    expect(diff.reduce((a, d) => a + d, 0) / diff.length).toBeLessThan(0.01);
+    expect(Math.max(...diff)).toBeLessThan(0.1);
+  });
+
+  it("decodes ffmpeg's MJPEG as ffmpeg itself does (real bytes: test/fixtures/ffmpeg)", () => {
+    const stream = new Uint8Array(readFileSync(new URL('../../test/fixtures/ffmpeg/ffmpeg-lavfi__testsrc-64x48-3frames.mjpeg', import.meta.url)));
+    let end = 0;
+    while (!(stream[end] === 0xff && stream[end + 1] === 0xd9)) end++;
+    const first = stream.subarray(0, end + 2);
+    const small: ImageSpec = { ...spec, width: 32, height: 24 };
+    const p = createImagePreprocessor(small);
+    const ours = p({ width: 64, height: 48, format: 'jpeg', data: first });
+    const theirs = new Uint8Array(execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'mjpeg', '-i', '-', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { input: first }));
+    expect(theirs.length).toBe(64 * 48 * 3);
+    const ref = p({ width: 64, height: 48, format: 'rgb24', data: theirs });
+    // Decoders differ in IDCT rounding and chroma upsampling; 2×2 box means agree closely.
+    const diff = ref.map((v, i) => Math.abs(v - (ours[i] as number)));
+    expect(diff.reduce((a, d) => a + d, 0) / diff.length).toBeLessThan(0.01); // measured 0.0024
+    expect(Math.max(...diff)).toBeLessThan(0.05); // 0.0196: 1/255 of a std 0.2 channel at most, ×2.5
+  });
+
+  it('rejects undecodable jpeg, short buffers and wrong output buffers with a clear error', () => {
+    const p = createImagePreprocessor(spec);
+    expect(() => p({ width: 640, height: 480, format: 'jpeg', data: new Uint8Array(10) })).toThrow(/jpeg frame \(10 bytes\) does not decode/);
     expect(() => p({ width: 640, height: 480, format: 'rgb24', data: new Uint8Array(100) })).toThrow(InferenceError);
     expect(() => p(frame(640, 480, () => 0), new Float32Array(10))).toThrow(/output buffer/);
   });

@@ -1,5 +1,6 @@
 import type { ImageFrame } from '../../src/core/index.ts';
 import { blockMeans } from './block-means.ts';
+import { decodeJpeg } from './jpeg.ts';
 import { inputError, preprocessor, type Preprocessor } from './preprocessor.ts';
 import type { ImageSpec } from './spec.ts';
 
@@ -7,7 +8,8 @@ import type { ImageSpec } from './spec.ts';
  * Camera frames → `[3, height, width]`: box-average each output cell (640×480 → 80×60 is 8×8),
  * then `(x/255 − mean[c]) / std[c]` (CONTRACT.md). Takes `rgb24`, `gray8` (replicated to three
  * channels) and `i420` (BT.601 limited range; Y, U, V are averaged first and converted after —
- * exact because the conversion is affine, except where it clips). `jpeg` must be decoded upstream.
+ * exact because the conversion is affine, except where it clips) and `jpeg` (decoded here, in the
+ * inference worker, only for frames a fusion uses).
  */
 export function createImagePreprocessor(spec: ImageSpec): Preprocessor<ImageFrame> {
   const { width: ow, height: oh } = spec;
@@ -18,7 +20,8 @@ export function createImagePreprocessor(spec: ImageSpec): Preprocessor<ImageFram
   const v = new Float64Array(plane);
   const scale = spec.std.map((s) => 1 / (255 * s));
   const shift = spec.mean.map((m, c) => -m / (spec.std[c] as number));
-  return preprocessor<ImageFrame>(spec, [3, oh, ow], (frame, out) => {
+  return preprocessor<ImageFrame>(spec, [3, oh, ow], (input, out) => {
+    const frame = input.format === 'jpeg' ? jpegAsRgb(spec, input) : input;
     const { width: w, height: h, data } = frame;
     if (w < ow || h < oh) throw inputError(spec, `frame ${w}×${h} is smaller than the model input ${ow}×${oh}`);
     switch (frame.format) {
@@ -50,7 +53,7 @@ export function createImagePreprocessor(spec: ImageSpec): Preprocessor<ImageFram
         break;
       }
       default:
-        throw inputError(spec, `unsupported image format ${JSON.stringify(frame.format)} (want rgb24, gray8 or i420; decode jpeg upstream)`);
+        throw inputError(spec, `unsupported image format ${JSON.stringify(frame.format)} (want rgb24, gray8, i420 or jpeg)`);
     }
     for (let c = 0; c < 3; c++) {
       const sc = scale[c] as number;
@@ -59,6 +62,16 @@ export function createImagePreprocessor(spec: ImageSpec): Preprocessor<ImageFram
       for (let k = 0; k < plane; k++) out[o + k] = (rgb[3 * k + c] as number) * sc + sh;
     }
   });
+}
+
+/** The JPEG decoded to an rgb24 frame; its own header's size wins over the sample's. */
+function jpegAsRgb(spec: ImageSpec, frame: ImageFrame): ImageFrame {
+  try {
+    const img = decodeJpeg(frame.data);
+    return { width: img.width, height: img.height, format: 'rgb24', data: img.data };
+  } catch (err) {
+    throw inputError(spec, `jpeg frame (${frame.data.length} bytes) does not decode: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function expectBytes(spec: ImageSpec, data: Uint8Array, n: number, f: ImageFrame): void {

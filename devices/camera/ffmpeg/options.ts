@@ -12,7 +12,10 @@ export interface FfmpegCameraOptions {
   width: number;
   height: number;
   fps: number;
-  /** 'rgb24' (default), 'gray' (8-bit) or 'mjpeg' (JPEG pass-through; decoded later). */
+  /**
+   * 'rgb24' (default), 'gray' (8-bit) or 'mjpeg' (JPEG pass-through: smaller to record; the
+   * inference worker decodes the frames a fusion uses, in JavaScript, ~20–50 ms for 640×480).
+   */
   output: FfmpegOutput;
   /** V4L2 capture format. Default 'mjpeg' (what USB webcams deliver at high resolutions). */
   v4l2Format: string;
