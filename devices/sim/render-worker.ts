@@ -11,6 +11,10 @@ import { SimWorld } from './world.ts';
 const port = parentPort;
 if (!port) throw new Error('render-worker must run in a worker thread');
 const init = workerData as RenderThreadInit;
+// Detach once before the renderer is optimised: the first transferred frame would otherwise throw
+// its optimised typed-array code away (V8's detach protector) and the next frames render slowly.
+const probe = new ArrayBuffer(8);
+structuredClone(probe, { transfer: [probe] });
 const world = new SimWorld({ seed: init.seed, lineHz: init.lineHz });
 world.rgbd().background();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InferenceError, ModelError } from '../../src/core/index.ts';
-import { DATASET_PREPROCESS, REFERENCE_PREPROCESS, createPreprocessor } from './index.ts';
+import { DATASET_PREPROCESS, REFERENCE_PREPROCESS, createPreprocessor, warmUpPayload } from './index.ts';
 
 describe('createPreprocessor', () => {
   it('builds each contract preprocessor with the contract shape', () => {
@@ -20,5 +20,14 @@ describe('createPreprocessor', () => {
   it('refuses a payload of the wrong kind instead of reading garbage', () => {
     const scan = createPreprocessor(REFERENCE_PREPROCESS.lidar);
     expect(() => scan({ width: 1, height: 1, unitM: 0.001, data: new Uint16Array(1) })).toThrow(InferenceError);
+  });
+
+  it('gives every spec a warm-up input its preprocessor takes, at the real frame size', () => {
+    for (const spec of [DATASET_PREPROCESS.camera, ...Object.values(REFERENCE_PREPROCESS)]) {
+      const x = createPreprocessor(spec)(structuredClone(warmUpPayload(spec)));
+      expect(x.every(Number.isFinite), spec.op).toBe(true);
+    }
+    expect(warmUpPayload(DATASET_PREPROCESS.camera)).toMatchObject({ width: 640, height: 480, format: 'rgb24' });
+    expect(warmUpPayload(REFERENCE_PREPROCESS.depth)).toMatchObject({ width: 640, height: 480 });
   });
 });

@@ -48,6 +48,25 @@ export function createPreprocessor(spec: unknown): Preprocessor<AnySample['paylo
   return Object.assign(fn, { shape: typed.shape, spec: s });
 }
 
+/**
+ * A plausible input for a preprocess spec (a mid-grey 8×-sized frame, a 1.5 m depth plane, a scan
+ * at 3 m, a quiet EEG window). Inference workers run each model once on it before reporting ready,
+ * so the first real result does not pay for JIT compilation and ORT's first-run allocations.
+ */
+export function warmUpPayload(spec: unknown): AnySample['payload'] {
+  const s = parsePreprocessSpec(spec);
+  switch (s.op) {
+    case 'image':
+      return { width: s.width * 8, height: s.height * 8, format: 'rgb24', data: new Uint8Array(s.width * s.height * 192).fill(128) };
+    case 'depth':
+      return { width: s.width * 8, height: s.height * 8, unitM: 0.001, data: new Uint16Array(s.width * s.height * 64).fill(1500) };
+    case 'scan':
+      return { angleMin: 0, angleIncrement: (2 * Math.PI) / s.bins, rangeMin: 0.1, rangeMax: s.maxRangeM, ranges: new Float32Array(s.bins).fill(3) };
+    case 'eeg':
+      return { rateHz: s.rateHz, channels: s.channels, data: new Float32Array(s.channels * s.length), firstSampleIndex: 0 };
+  }
+}
+
 export { createImagePreprocessor } from './image.ts';
 export { createDepthPreprocessor } from './depth.ts';
 export { createScanPreprocessor } from './scan.ts';

@@ -25,6 +25,9 @@ async function main(): Promise<void> {
       /* not permitted: run at the parent's priority */
     }
   }
+  // Transfer-detach once before any code gets optimised (see warmUp in inference-worker.ts).
+  const probe = new ArrayBuffer(8);
+  structuredClone(probe, { transfer: [probe] });
   const mod = (await import(init.preprocessModule)) as { createPreprocessor(spec: unknown): Preprocess };
   const pre = new Map<Modality, Preprocess>();
   for (const [m, spec] of Object.entries(init.specs) as [Modality, unknown][]) pre.set(m, mod.createPreprocessor(spec));
