@@ -64,6 +64,12 @@ export const pipelineSchema = z.strictObject({
   trigger: trigger.optional().describe('Required for latest/window inputs; exact/approximate pipelines emit when a set is matched'),
   maxInterval: duration.optional().describe('approximate: widest timestamp spread a set may have (ROS max_interval_duration)'),
   agePenalty: z.number().min(0).optional().describe('approximate: ROS age penalty (default 0.1)'),
+  minInputs: z
+    .number()
+    .int()
+    .min(0)
+    .default(1)
+    .describe('Fuse a set only when at least this many inputs are present (fresh or held): with nothing to see, the head would classify zeros. Fewer: skipped, counted (health skippedSets, sensorium_sets_skipped_total). 0 = always fuse'),
   inputs: z.partialRecord(modality, inputSchema),
 });
 

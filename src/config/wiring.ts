@@ -30,6 +30,8 @@ export interface WiredPipeline {
   trigger?: { everyNs: bigint } | { on: string };
   maxIntervalNs?: bigint;
   agePenalty?: number;
+  /** Fewest present inputs a set needs to be fused (see `minInputs`). */
+  minInputs: number;
   inputs: WiredInput[];
 }
 
@@ -131,6 +133,7 @@ export async function wire(config: Config, registry: Registry, baseDir: string):
       trigger = { on: p.trigger.on };
     }
     if (p.maxInterval !== undefined && !policies.has('approximate')) throw new ConfigError(`${path}.maxInterval`, 'only approximate pipelines take maxInterval');
+    if (p.minInputs > inputs.length) throw new ConfigError(`${path}.minInputs`, `${p.minInputs} is more than this pipeline's ${inputs.length} input${inputs.length === 1 ? '' : 's'}: no set could ever be fused`);
     pipelines.push({
       name,
       modelDir,
@@ -140,6 +143,7 @@ export async function wire(config: Config, registry: Registry, baseDir: string):
       ...(trigger ? { trigger } : {}),
       ...(p.maxInterval !== undefined ? { maxIntervalNs: ns(p.maxInterval, `${path}.maxInterval`) } : {}),
       ...(p.agePenalty !== undefined ? { agePenalty: p.agePenalty } : {}),
+      minInputs: p.minInputs,
       inputs,
     });
   }

@@ -82,6 +82,7 @@ export class FusionPipeline {
   #info: ModelInfo | undefined;
   #seq: number;
   #results = 0;
+  #skipped = 0;
   #lastMask: Record<string, MemberState> = {};
   #lastLost = new Map<string, number>();
   #started = false;
@@ -210,6 +211,11 @@ export class FusionPipeline {
     return this.#results;
   }
 
+  /** Sets not fused because fewer than `minInputs` inputs were present. */
+  get skippedSets(): number {
+    return this.#skipped;
+  }
+
   get inferenceDrops(): number {
     return this.#client.droppedTotal;
   }
@@ -236,6 +242,16 @@ export class FusionPipeline {
   }
 
   #submit(set: AlignedSet, startedAt: number, alignMs: number): void {
+    const present = Object.values(set.members).filter((m) => m && m.sample && m.state !== 'missing').length;
+    if (present < this.#o.wired.minInputs) {
+      // Nothing (or too little) to see: a classification of zeros would mislead. Counted, and the
+      // set's source drops still go into the next result.
+      this.#collectDrops(set);
+      this.#skipped++;
+      this.#lastMask = set.mask;
+      this.#o.metrics?.setsSkipped.inc({ pipeline: this.name });
+      return;
+    }
     const inputs: Partial<Record<Modality, AnySample>> = {};
     const copy = new Set<Modality>();
     for (const [mod, m] of Object.entries(set.members) as [Modality, NonNullable<AlignedSet['members'][Modality]>][]) {

@@ -19,6 +19,7 @@ export class Metrics {
   readonly results: Counter<'pipeline'>;
   readonly inferenceDropped: Counter<'pipeline'>;
   readonly inferenceErrors: Counter<'pipeline'>;
+  readonly setsSkipped: Counter<'pipeline'>;
   readonly maskStates: Counter<'pipeline' | 'modality' | 'state'>;
   readonly sourceSamples: Counter<'source'>;
   readonly sourceDropped: Counter<'source' | 'reason'>;
@@ -38,6 +39,7 @@ export class Metrics {
     this.stageSeconds = new Histogram({ name: 'sensorium_stage_latency_seconds', help: 'Latency per pipeline stage (align, preprocess, encode, fuse, publish; total = trigger to publish)', labelNames: ['pipeline', 'stage'], buckets: STAGE_BUCKETS, registers: [r] });
     this.results = new Counter({ name: 'sensorium_results_total', help: 'Results published', labelNames: ['pipeline'], registers: [r] });
     this.inferenceDropped = new Counter({ name: 'sensorium_inference_dropped_total', help: 'Aligned sets dropped because a newer one arrived while inference was busy (keep-newest)', labelNames: ['pipeline'], registers: [r] });
+    this.setsSkipped = new Counter({ name: 'sensorium_sets_skipped_total', help: 'Aligned sets not fused: fewer inputs present than the pipeline\'s minInputs', labelNames: ['pipeline'], registers: [r] });
     this.inferenceErrors = new Counter({ name: 'sensorium_inference_errors_total', help: 'Fusions that failed', labelNames: ['pipeline'], registers: [r] });
     this.maskStates = new Counter({ name: 'sensorium_mask_total', help: 'Modality states in fused sets', labelNames: ['pipeline', 'modality', 'state'], registers: [r] });
     this.sourceSamples = new Counter({ name: 'sensorium_source_samples_total', help: 'Samples received per source', labelNames: ['source'], registers: [r] });

@@ -63,7 +63,7 @@ export function buildHealth(c: HealthContext): HealthPayload {
   for (const r of c.runners) sources[r.id] = r.health(c.t);
   const pipelines: HealthPayload['pipelines'] = {};
   for (const p of c.pipelines) {
-    pipelines[p.name] = { results: p.results, inferenceDrops: p.inferenceDrops, mask: p.lastMask, latencyMs: p.latencyMs() };
+    pipelines[p.name] = { results: p.results, inferenceDrops: p.inferenceDrops, skippedSets: p.skippedSets, mask: p.lastMask, latencyMs: p.latencyMs() };
   }
   const m = c.mqtt;
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;

@@ -117,6 +117,7 @@ export const healthPayload = z
       z.object({
         results: z.number().int(),
         inferenceDrops: z.number().int(),
+        skippedSets: z.number().int().describe('Sets not fused: fewer inputs present than minInputs (e.g. every sensor silent)'),
         mask: z.record(z.string(), memberState),
         latencyMs: z.object({ p50: z.number().nullable(), p99: z.number().nullable() }),
       }),
