@@ -20,17 +20,18 @@ export function createConsoleView(out: NodeJS.WriteStream = process.stdout): (r:
       out.write(paint(2, 'time          seq  pipeline     label          score  mask (● fresh ◐ held ○ missing)     latency\n'));
       header = true;
     }
-    const mask = Object.entries(r.mask)
-      .map(([m, s]) => {
-        const sym = s === 'fresh' ? '●' : s === 'held' ? '◐' : '○';
-        const txt = `${SHORT[m] ?? m}${sym}`;
-        return s === 'missing' ? paint(31, txt) : txt;
-      })
-      .join(' ');
+    const cells = Object.entries(r.mask).map(([m, s]) => {
+      const sym = s === 'fresh' ? '●' : s === 'held' ? '◐' : '○';
+      const txt = `${SHORT[m] ?? m}${sym}`;
+      return { txt, shown: s === 'missing' ? paint(31, txt) : txt };
+    });
+    // Pad by what is visible: colour codes would otherwise eat the padding and shift the column.
+    const visible = cells.map((c) => c.txt).join(' ').length;
+    const mask = cells.map((c) => c.shown).join(' ') + ' '.repeat(Math.max(0, 32 - visible));
     const lat = r.lineage.stageMs ? `${r.lineage.stageMs.total.toFixed(1)} ms` : '';
     const time = r.ts.slice(11, 23);
     out.write(
-      `${paint(2, time)} ${String(r.seq).padStart(6)}  ${r.pipeline.padEnd(11).slice(0, 11)}  ${paint(labelColor(r.label), r.label.padEnd(13))} ${r.score.toFixed(2).padStart(5)}  ${mask.padEnd(32)} ${paint(2, lat)}\n`,
+      `${paint(2, time)} ${String(r.seq).padStart(6)}  ${r.pipeline.padEnd(11).slice(0, 11)}  ${paint(labelColor(r.label), r.label.padEnd(13))} ${r.score.toFixed(2).padStart(5)}  ${mask} ${paint(2, lat)}\n`,
     );
   };
 }
