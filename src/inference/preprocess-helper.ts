@@ -28,9 +28,18 @@ async function main(): Promise<void> {
   // Transfer-detach once before any code gets optimised (see warmUp in inference-worker.ts).
   const probe = new ArrayBuffer(8);
   structuredClone(probe, { transfer: [probe] });
-  const mod = (await import(init.preprocessModule)) as { createPreprocessor(spec: unknown): Preprocess };
+  const mod = (await import(init.preprocessModule)) as { createPreprocessor(spec: unknown): Preprocess; warmUpPayload?(spec: unknown): AnySample['payload'] };
   const pre = new Map<Modality, Preprocess>();
-  for (const [m, spec] of Object.entries(init.specs) as [Modality, unknown][]) pre.set(m, mod.createPreprocessor(spec));
+  for (const [m, spec] of Object.entries(init.specs) as [Modality, unknown][]) {
+    const fn = mod.createPreprocessor(spec);
+    pre.set(m, fn);
+    // Warm, like the worker's own preprocessors: the first frames it gets then cost what later ones do.
+    try {
+      for (let i = 0; i < 5 && mod.warmUpPayload; i++) fn(structuredClone(mod.warmUpPayload(spec)));
+    } catch {
+      /* best effort */
+    }
+  }
   port!.on('message', (req: HelperRequest) => {
     const returned = payloadBuffers(req.sample);
     try {
