@@ -1,4 +1,3 @@
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { InferenceError } from '../core/errors.ts';
@@ -6,6 +5,7 @@ import { payloadBuffers, type AnySample, type Modality } from '../core/sample.ts
 import { OnnxBackend } from './onnx-backend.ts';
 import { ModelSet } from './model-set.ts';
 import { PreprocessPool, type HelperResult } from './preprocess-pool.ts';
+import { StageCosts, lowerPriority, warmUp, type PreprocessModule } from './worker-tuning.ts';
 import { serializeError, type RunRequest, type WorkerInit, type WorkerReply } from './protocol.ts';
 
 /**
@@ -15,11 +15,6 @@ import { serializeError, type RunRequest, type WorkerInit, type WorkerReply } fr
  */
 
 type Preprocess = (payload: AnySample['payload']) => Float32Array;
-interface PreprocessModule {
-  createPreprocessor(spec: { op: string; [k: string]: unknown }): Preprocess;
-  /** A plausible input for the spec, to warm the models up with (optional). */
-  warmUpPayload?(spec: unknown): AnySample['payload'];
-}
 
 const port = parentPort;
 if (!port) throw new Error('inference-worker must run in a worker thread');
@@ -45,13 +40,7 @@ async function main(): Promise<void> {
     }
   }
   const helpers = init.preprocessThreads ? await PreprocessPool.start(init.preprocessThreads, { preprocessModule: init.preprocessModule, specs, ...(init.nice ? { nice: init.nice } : {}) }) : undefined;
-  /** Recent preprocess and encode cost per modality (ms, moving average): how to split a set between threads. */
-  const cost = new Map<Modality, { pre: number; enc: number }>();
-  const learn = (m: Modality, key: 'pre' | 'enc', ms: number): void => {
-    const c = cost.get(m) ?? { pre: ms, enc: ms };
-    c[key] += (ms - c[key]) * 0.2;
-    cost.set(m, c);
-  };
+  const cost = new StageCosts();
   await warmUp(models, pre, mod);
   const dim = models.embeddingDim;
   // Last embedding per modality, keyed by sample: a held (zero-order-hold) frame is not re-encoded.
@@ -204,8 +193,8 @@ async function main(): Promise<void> {
     const emb = await models.encode(modality, x);
     time.preprocess += t1 - t0;
     time.encode += performance.now() - t1;
-    learn(modality, 'pre', t1 - t0);
-    learn(modality, 'enc', performance.now() - t1);
+    cost.learn(modality, 'pre', t1 - t0);
+    cost.learn(modality, 'enc', performance.now() - t1);
     cache.set(modality, { key, emb });
     return emb;
   }
@@ -219,26 +208,9 @@ async function main(): Promise<void> {
     post({ ...msg, returned, dropped: droppedIds } as WorkerReply, returned);
   }
 
-  /**
-   * Which of a set's frames a helper preprocesses: greedy by recent cost, so that the helper's
-   * share (plus a hand-off) and the worker's own (preprocess + encode) come out even. A frame
-   * cheaper than a hand-off stays here.
-   */
+  /** The helper's share of a set's frames (none without a live helper). */
   function split(todo: Modality[]): Set<Modality> {
-    const out = new Set<Modality>();
-    if (!helpers || helpers.available === 0 || todo.length < 2) return out;
-    const HANDOFF_MS = 0.3;
-    let local = 0;
-    let remote = HANDOFF_MS;
-    const est = (m: Modality): { pre: number; enc: number } => cost.get(m) ?? { pre: 1, enc: 0.2 };
-    for (const m of [...todo].sort((a, b) => est(b).pre - est(a).pre)) {
-      const c = est(m);
-      if (c.pre > HANDOFF_MS && remote + c.pre < local + c.pre + c.enc) {
-        remote += c.pre;
-        out.add(m);
-      } else local += c.pre + c.enc;
-    }
-    return out;
+    return helpers && helpers.available > 0 ? cost.split(todo) : new Set();
   }
 
   async function run(req: RunRequest): Promise<void> {
@@ -280,11 +252,11 @@ async function main(): Promise<void> {
         toReturn.push(...r.returned);
         const t1 = performance.now();
         time.preprocess += t1 - tw;
-        learn(modality, 'pre', r.ms);
+        cost.learn(modality, 'pre', r.ms);
         const emb = await models.encode(modality, r.x);
         const t2 = performance.now();
         time.encode += t2 - t1;
-        learn(modality, 'enc', t2 - t1);
+        cost.learn(modality, 'enc', t2 - t1);
         cache.set(modality, { key, emb });
         embs[modality] = emb;
         encoded.push(modality);
@@ -314,47 +286,6 @@ async function main(): Promise<void> {
  * first real result then costs what the hundredth does (it took ~160 ms instead of ~6 in the demo:
  * JIT compilation and ORT's first-run allocations). Nothing is cached from it.
  */
-/** Rounds on plausible inputs: enough for V8 to optimise the preprocessors. */
-const WARM_UP_ROUNDS = 5;
-
-async function warmUp(models: ModelSet, pre: Map<Modality, Preprocess>, mod: PreprocessModule): Promise<void> {
-  if (!mod.warmUpPayload) return;
-  // Detach a buffer first. V8 compiles typed-array code without detach checks until the isolate's
-  // first ArrayBuffer transfer; the worker's first reply transfers frames back, which threw away
-  // every optimised function at once: the second real set took ~30 ms instead of ~5.
-  const probe = new ArrayBuffer(8);
-  structuredClone(probe, { transfer: [probe] });
-  const embs: Partial<Record<Modality, Float32Array>> = {};
-  for (const m of models.modalities) embs[m] = new Float32Array(models.embeddingDim);
-  try {
-    for (let round = 0; round < WARM_UP_ROUNDS; round++) {
-      for (const m of models.modalities) {
-        const spec = models.manifest.encoders[m]?.preprocess;
-        const fn = pre.get(m);
-        // Cloned: frames arrive deserialised, and objects built by the deserialiser have other hidden
-        // classes than literals — warming up on literals left the real ones to deoptimise.
-        if (spec && fn) embs[m] = await models.encode(m, fn(structuredClone(mod.warmUpPayload(spec))));
-      }
-      await models.fuse(embs, new Float32Array(models.modalities.length).fill(1));
-    }
-  } catch {
-    // Best effort: a model set whose preprocessing wants something else simply starts cold.
-  }
-}
-
-/**
- * os.setPriority(0, …) reaches setpriority(PRIO_PROCESS, 0) — on Linux that is this thread alone.
- * Under contention the main thread then wins the CPU: a busy worker cannot delay serial reads,
- * alignment or MQTT keepalives. Refused (e.g. by a container's seccomp): run at normal priority.
- */
-function lowerPriority(nice: number): void {
-  try {
-    setPriority(0, nice);
-  } catch {
-    /* not permitted here; inference simply runs at the main thread's priority */
-  }
-}
-
 main().catch((err: unknown) => {
   post({ type: 'fatal', error: serializeError(err) });
   port.close();

@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { payloadBuffers, type AnySample, type Modality } from '../core/sample.ts';
 import { serializeError } from './protocol.ts';
 import type { HelperInit, HelperReply, HelperRequest } from './preprocess-pool.ts';
+import type { PreprocessModule } from './worker-tuning.ts';
 
 /**
  * A preprocessing helper of the inference worker: turns one modality's frame into its encoder
@@ -28,9 +29,9 @@ async function main(): Promise<void> {
   // Transfer-detach once before any code gets optimised (see warmUp in inference-worker.ts).
   const probe = new ArrayBuffer(8);
   structuredClone(probe, { transfer: [probe] });
-  const mod = (await import(init.preprocessModule)) as { createPreprocessor(spec: unknown): Preprocess; warmUpPayload?(spec: unknown): AnySample['payload'] };
+  const mod = (await import(init.preprocessModule)) as PreprocessModule;
   const pre = new Map<Modality, Preprocess>();
-  for (const [m, spec] of Object.entries(init.specs) as [Modality, unknown][]) {
+  for (const [m, spec] of Object.entries(init.specs) as [Modality, { op: string }][]) {
     const fn = mod.createPreprocessor(spec);
     pre.set(m, fn);
     // Warm, like the worker's own preprocessors: the first frames it gets then cost what later ones do.

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { StageCosts } from '../../../src/inference/worker-tuning.ts';
+
+describe('StageCosts.split: the helper thread’s share of a set', () => {
+  it('evens out the two threads on the reference encoders’ measured costs', () => {
+    const c = new StageCosts();
+    // ms per frame measured here (preprocess, encode).
+    const measured = { camera: [0.85, 0.26], depth: [0.89, 0.23], lidar: [0.02, 0.1], eeg: [0.38, 0.11] } as const;
+    for (const [m, [pre, enc]] of Object.entries(measured)) {
+      c.learn(m as keyof typeof measured, 'pre', pre);
+      c.learn(m as keyof typeof measured, 'enc', enc);
+    }
+    // Helper: camera + EEG preprocessing (1.23 ms + hand-off); worker: depth + LiDAR (0.91 + their encodes).
+    expect([...c.split(['camera', 'depth', 'lidar', 'eeg'])].sort()).toEqual(['camera', 'eeg']);
+    // A frame cheaper than the hand-off never goes; one frame alone stays with the worker.
+    expect(c.split(['lidar', 'eeg']).has('lidar')).toBe(false);
+    expect(c.split(['camera']).size).toBe(0);
+  });
+
+  it('follows costs as they change (moving average)', () => {
+    const c = new StageCosts();
+    for (let i = 0; i < 50; i++) {
+      c.learn('camera', 'pre', 0.1);
+      c.learn('depth', 'pre', 2);
+      c.learn('depth', 'enc', 0.2);
+      c.learn('camera', 'enc', 0.2);
+    }
+    expect([...c.split(['camera', 'depth'])]).toEqual([]); // depth is the worker's; camera too cheap to move
+    for (let i = 0; i < 50; i++) c.learn('camera', 'pre', 3);
+    // Now camera is the costliest: the worker keeps it (it encodes it anyway), the helper takes depth.
+    expect([...c.split(['camera', 'depth'])]).toEqual(['depth']);
+  });
+});
