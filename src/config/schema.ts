@@ -176,7 +176,7 @@ export const configSchema = z.strictObject({
       preprocessThreads: z
         .union([z.literal('auto'), z.number().int().min(0).max(8)])
         .default('auto')
-        .describe("Helper threads per pipeline that preprocess some of a set's frames while the inference worker does the rest (0 = none; auto = 1 on 4+ cores: on 2 the main thread and the worker already fill them)"),
+        .describe("Helper threads per pipeline that preprocess some of a set's frames while the inference worker does the rest (0 = none; auto = 1 on 2+ cores)"),
     })
     .default({ threads: 1, nice: 10, preprocessThreads: 'auto' }),
   log: z

@@ -96,7 +96,7 @@ export class Runtime {
           preprocessModule: o.registry.preprocessModule,
           intraOpThreads: cfg.inference.threads,
           nice: cfg.inference.nice,
-          preprocessThreads: cfg.inference.preprocessThreads === 'auto' ? (availableParallelism() >= 4 ? 1 : 0) : cfg.inference.preprocessThreads,
+          preprocessThreads: cfg.inference.preprocessThreads === 'auto' ? (availableParallelism() >= 2 ? 1 : 0) : cfg.inference.preprocessThreads,
           sinks,
           bufferCapacity: (id) => capacities.get(id),
           pool: this.pool,
