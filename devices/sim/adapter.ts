@@ -91,7 +91,13 @@ export class SimAdapter implements DeviceAdapter {
     if (this.#closed) return;
     // Off-thread rendering starts a frame period ahead, so the frame is ready when it is due.
     if (this.#renderer && !this.#inFault(this.#clock.captureTime(k)) && !this.#clock.dropped(k)) {
-      this.#frames.set(k, this.#renderer.render(this.#clock.captureTime(k), k));
+      const captured = this.#clock.captureTime(k);
+      // The render thread gone (crashed): this frame, and the ones after it, render here instead.
+      const inThread = (): ImageFrame | DepthFrame =>
+        this.#o.sensor === 'camera'
+          ? renderFrame(this.#world, 'camera', captured, k, this.#into(Uint8Array, WIDTH * HEIGHT * 3))
+          : renderFrame(this.#world, 'depth', captured, k, this.#into(Uint16Array, WIDTH * HEIGHT));
+      this.#frames.set(k, this.#renderer.render(captured, k).catch(inThread));
     }
     this.#timer = this.#ctx.clock.at(this.#clock.receivedAt(k), () => this.#deliver(k));
   }

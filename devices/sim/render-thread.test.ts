@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BufferPool, ManualClock, SystemClock, silentLogger, type AnySample, type TimestampNs } from '../../src/core/index.ts';
+import { SimAdapter } from './adapter.ts';
 import { simCellDriver } from './driver.ts';
 import { renderFrame } from './render-frame.ts';
 import { RenderThread } from './render-thread.ts';
@@ -75,5 +76,22 @@ describe('sim render thread', () => {
     expect(stats.renderedOffThread).toBe(0);
     expect(simCellDriver.parseOptions({ sensor: 'depth', seed: 1, renderThread: false }, 's.d').renderThread).toBe(false);
     expect(() => simCellDriver.parseOptions({ sensor: 'depth', seed: 1, renderThread: 'yes' }, 's.d')).toThrow(/^s\.d\.renderThread: expected true or false/);
+  });
+
+  it('a crashed render thread takes nothing down: frames keep coming, rendered in-thread, in order', async () => {
+    const options = simCellDriver.parseOptions({ sensor: 'camera', seed: 7 }, 'sources.cam');
+    const world = new SimWorld({ seed: 7, lineHz: 50 });
+    const renderer = await RenderThread.start('camera', { seed: 7, lineHz: 50 });
+    const clock = new SystemClock();
+    const adapter = new SimAdapter(world, options, { sourceId: 'cam', clock, log: silentLogger }, world.clock('camera', { clock: {}, dropout: 0 }), undefined, renderer);
+    const got: AnySample[] = [];
+    for await (const s of adapter.samples()) {
+      got.push(s);
+      if (got.length === 3) renderer.crash();
+      if (got.length === 12) break;
+    }
+    await expect(renderer.render(T, 0)).rejects.toThrow(/render worker (crashed|exited)/);
+    await adapter.close();
+    expect(got.map((s) => s.seq)).toEqual(got.map((_, i) => (got[0]?.seq ?? 0) + i));
   });
 });

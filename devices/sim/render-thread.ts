@@ -33,9 +33,11 @@ export class RenderThread {
   readonly #worker;
   readonly #sensor: 'camera' | 'depth';
   readonly #pool: BufferPool | undefined;
-  readonly #waiting = new Map<number, (buffer: ArrayBuffer) => void>();
+  readonly #waiting = new Map<number, { resolve: (buffer: ArrayBuffer) => void; reject: (err: Error) => void }>();
   #nextId = 1;
   #closed = false;
+  /** Why the worker is gone (crash or exit), if it is: renders then reject at once. */
+  #dead: Error | undefined;
 
   private constructor(worker: ReturnType<typeof spawnWorker>, sensor: 'camera' | 'depth', pool: BufferPool | undefined) {
     this.#worker = worker;
@@ -44,8 +46,17 @@ export class RenderThread {
     worker.on('message', (r: RenderReply) => {
       const done = this.#waiting.get(r.id);
       this.#waiting.delete(r.id);
-      done?.(r.buffer);
+      done?.resolve(r.buffer);
     });
+    // A crashed renderer must not take the runtime with it: pending and later frames reject, and
+    // the adapter renders them itself.
+    const gone = (err: Error): void => {
+      this.#dead ??= err;
+      for (const w of this.#waiting.values()) w.reject(err);
+      this.#waiting.clear();
+    };
+    worker.on('error', (err) => gone(new Error(`sim render worker crashed: ${err.message}`)));
+    worker.on('exit', (code) => gone(new Error(`sim render worker exited (code ${code})`)));
   }
 
   /** Starts the worker and waits until its world (static background included) is built. */
@@ -68,13 +79,14 @@ export class RenderThread {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       if (this.#closed) return reject(new Error('render thread closed'));
-      this.#waiting.set(id, (buf) =>
+      if (this.#dead) return reject(this.#dead);
+      const resolveFrame = (buf: ArrayBuffer): void =>
         resolve(
           this.#sensor === 'camera'
             ? { width: WIDTH, height: HEIGHT, format: 'rgb24', data: new Uint8Array(buf) }
             : { width: WIDTH, height: HEIGHT, unitM: DEPTH_UNIT_M, data: new Uint16Array(buf) },
-        ),
-      );
+        );
+      this.#waiting.set(id, { resolve: resolveFrame, reject });
       const req: RenderRequest = { id, sensor: this.#sensor, t, index, buffer };
       this.#worker.postMessage(req, [buffer]);
     });
@@ -83,6 +95,11 @@ export class RenderThread {
   /** Gives an unused frame's buffer back to the pool. */
   discard(frame: ImageFrame | DepthFrame): void {
     this.#pool?.release(frame.data.buffer as ArrayBuffer);
+  }
+
+  /** Ends the worker (test hook for a crash: `crash()` makes it exit as a failing renderer would). */
+  crash(): void {
+    this.#worker.postMessage({ id: -1 });
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,7 @@ const world = new SimWorld({ seed: init.seed, lineHz: init.lineHz });
 world.rgbd().background();
 
 port.on('message', (req: RenderRequest) => {
+  if (req.id < 0) throw new Error('asked to crash (test)');
   const into = req.sensor === 'camera' ? new Uint8Array(req.buffer) : new Uint16Array(req.buffer);
   renderFrame(world, req.sensor, req.t, req.index, { into });
   const reply: RenderReply = { id: req.id, buffer: req.buffer };
