@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     }
   }
   port!.on('message', (req: HelperRequest) => {
+    if (req.id < 0) throw new Error('asked to crash (test)');
     const returned = payloadBuffers(req.sample);
     try {
       const fn = pre.get(req.modality);

@@ -101,6 +101,11 @@ export class PreprocessPool {
     });
   }
 
+  /** Test hook: makes one helper die as a crashing one would. */
+  crashOne(): void {
+    this.#helpers[0]?.worker.postMessage({ id: -1 });
+  }
+
   async close(): Promise<void> {
     const all = this.#helpers.splice(0);
     await Promise.all(all.map((h) => h.worker.terminate()));
