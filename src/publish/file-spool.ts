@@ -1,10 +1,11 @@
-import { close, closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, unlink, unlinkSync, writeSync } from 'node:fs';
+import { close, closeSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlink, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { OutboundMessage } from './publisher.ts';
-import { decodeRecords, encodeJsonRecordInto, encodeRecord } from './segment-codec.ts';
-import { MetaEncoder, SEGMENT, decodeMessage, encodeMessage, lockSpoolDir, segName, type AckRecord, type MessageMeta } from './spool-files.ts';
+import { encodeJsonRecordInto, encodeRecord } from './segment-codec.ts';
+import { MetaEncoder, encodeMessage, lockSpoolDir, segName, type AckRecord } from './spool-files.ts';
+import { recoverSpool, type RecoveredEntry, type RecoveredSpool } from './spool-recovery.ts';
 import type { Spool, SpoolEntry, SpoolStats } from './spool.ts';
 
 export interface FileSpoolOptions {
@@ -28,13 +29,8 @@ export interface FileSpoolOptions {
   onDrop?: (entry: SpoolEntry) => void;
 }
 
-type Entry = SpoolEntry & { t: number };
-
-interface Segment {
-  firstId: number;
-  lastId: number;
-  path: string;
-}
+type Entry = RecoveredEntry;
+type Segment = RecoveredSpool['segments'][number];
 
 /**
  * The durable outbox for QoS ≥ 1 messages: append-only segment files plus an ack log, keyed by our
@@ -276,68 +272,24 @@ export class FileSpool implements Spool {
   // ---- internals --------------------------------------------------------------------------------
 
   #recover(): void {
-    const dir = this.#o.dir;
-    const ackPath = join(dir, 'acks.log');
-    try {
-      const buf = readFileSync(ackPath);
-      const dec = decodeRecords<AckRecord>(buf);
-      for (const { meta } of dec.records) {
-        if (meta.snapshot) {
-          this.#floor = meta.snapshot.floor;
-          this.#nextId = Math.max(this.#nextId, meta.snapshot.nextId);
-          this.#seqs = { ...meta.snapshot.seqs };
-          this.#done = new Set(meta.snapshot.done);
-        }
-        for (const id of meta.a ?? []) this.#done.add(id);
-        for (const id of meta.d ?? []) this.#done.add(id);
-      }
-      if (dec.stopped) {
-        truncateSync(ackPath, dec.validBytes);
-        this.#recovered.tornBytes += buf.length - dec.validBytes;
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    const files = readdirSync(dir)
-      .filter((f) => SEGMENT.test(f))
-      .sort();
-    for (const [k, f] of files.entries()) {
-      const path = join(dir, f);
-      const buf = readFileSync(path);
-      const dec = decodeRecords<MessageMeta>(buf);
-      if (dec.stopped) {
-        // Only the newest segment can legitimately end in a torn record; elsewhere it is damage.
-        const where = k === files.length - 1 ? 'torn tail' : 'damaged segment';
-        this.#log.warn({ file: f, offset: dec.stopped.offset, reason: dec.stopped.reason }, `spool: ${where}; keeping the records before it`);
-        truncateSync(path, dec.validBytes);
-        this.#recovered.tornBytes += buf.length - dec.validBytes;
-      }
-      const firstId = Number((SEGMENT.exec(f) as RegExpExecArray)[1]);
-      this.#nextId = Math.max(this.#nextId, firstId);
-      let lastId = firstId - 1;
-      for (const { meta, data, size } of dec.records) {
-        lastId = Math.max(lastId, meta.i);
-        this.#nextId = Math.max(this.#nextId, meta.i + 1);
-        const m = meta.m;
-        if (m.stream !== undefined && m.seq !== undefined) this.#seqs[m.stream] = Math.max(this.#seqs[m.stream] ?? -1, m.seq);
-        if (meta.i <= this.#floor || this.#done.has(meta.i)) continue;
-        this.#entries.push({ id: meta.i, msg: decodeMessage(meta, data), bytes: size, t: meta.t });
-        this.#bytes += size;
-        this.#unacked++;
-      }
-      this.#segments.push({ firstId, lastId, path });
-    }
-    this.#entries.sort((a, b) => a.id - b.id);
-    this.#recovered.entries = this.#entries.length;
-    const last = this.#segments[this.#segments.length - 1];
+    const r = recoverSpool(this.#o.dir, this.#log);
+    this.#entries = r.entries;
+    this.#floor = r.floor;
+    this.#nextId = r.nextId;
+    this.#seqs = r.seqs;
+    this.#done = r.done;
+    this.#segments = r.segments;
+    for (const e of r.entries) this.#bytes += e.bytes;
+    this.#unacked = r.entries.length;
+    this.#recovered = { entries: r.entries.length, tornBytes: r.tornBytes };
+    const last = r.segments[r.segments.length - 1];
     if (last) {
       this.#fd = openSync(last.path, 'a');
       this.#segSize = statSync(last.path).size;
     }
+    const ackPath = join(this.#o.dir, 'acks.log');
     this.#ackFd = openSync(ackPath, 'a');
     this.#ackSize = statSync(ackPath).size;
-    // Ids acknowledged but below every remaining record no longer need remembering.
-    for (const id of this.#done) if (id <= this.#floor) this.#done.delete(id);
     this.#compactMemory();
     this.#compactFiles(true);
   }
