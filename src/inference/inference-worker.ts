@@ -89,10 +89,16 @@ async function main(): Promise<void> {
     }
   };
 
-  /** Gives back the buffers of frames no set can use any more: not the running or a waiting set's, not the newest. */
-  const releaseUnneeded = (): void => {
+  /** `modality key` of every frame the running or a waiting set refers to. */
+  const neededFrames = (): Set<string> => {
     const needed = new Set<string>();
     for (const req of [running, ...waiting]) for (const input of req?.inputs ?? []) if (input.state !== 'missing') needed.add(`${input.modality} ${input.key}`);
+    return needed;
+  };
+
+  /** Gives back the buffers of frames no set can use any more: not the running or a waiting set's, not the newest. */
+  const releaseUnneeded = (): void => {
+    const needed = neededFrames();
     for (const [modality, byKey] of pendingData) {
       for (const [key, sample] of byKey) {
         if (needed.has(`${modality} ${key}`) || newest.get(modality) === key) continue;
@@ -154,8 +160,7 @@ async function main(): Promise<void> {
   /** Starts the helper's share of the set next in line, and lets go of prepared frames no set needs. */
   function prepareNext(): void {
     if (!helpers) return;
-    const needed = new Set<string>();
-    for (const req of [running, ...waiting]) for (const input of req?.inputs ?? []) if (input.state !== 'missing') needed.add(`${input.modality} ${input.key}`);
+    const needed = neededFrames();
     for (const [modality, p] of prepared) {
       if (needed.has(`${modality} ${p.key}`)) continue;
       prepared.delete(modality);
