@@ -90,16 +90,23 @@ describe.each([0, 1])('InferenceClient + worker with %i preprocessing helper(s)'
   }, 60_000);
 
   it('a frame carried by a dropped set is still used when a later set refers to it', async () => {
+    // Whether set 1 is dropped depends on set 2 arriving while set 0 still runs (~4 ms here, after
+    // warm-up): on a busy machine it may not. Retry until it is; every attempt must end full.
     const { c, outs } = await client({ helpers });
-    const [j0, a, j2] = [job(0), job(1), job(2)];
-    c.submit({ inputs: j0, context: 0 });
-    c.submit({ inputs: a, context: 1 }); // waits, then is replaced by the next one
-    c.submit({ inputs: { ...j2, camera: a.camera! }, context: 2 }); // same camera frame, sent by reference
-    await c.idle();
-    expect(outs.map((o) => o.context)).toEqual([0, 2]);
-    const last = outs[outs.length - 1]!;
-    expect(last.context).toBe(2);
-    expect(Array.from(last.mask)).toEqual([1, 1, 1, 1]);
+    let droppedOnce = false;
+    for (let attempt = 0; attempt < 5 && !droppedOnce; attempt++) {
+      outs.length = 0;
+      const [j0, a, j2] = [job(10 * attempt), job(10 * attempt + 1), job(10 * attempt + 2)];
+      c.submit({ inputs: j0, context: 0 });
+      c.submit({ inputs: a, context: 1 }); // waits, then is replaced by the next one
+      c.submit({ inputs: { ...j2, camera: a.camera! }, context: 2 }); // same camera frame, sent by reference
+      await c.idle();
+      const last = outs[outs.length - 1]!;
+      expect(last.context).toBe(2);
+      expect(Array.from(last.mask)).toEqual([1, 1, 1, 1]);
+      droppedOnce = outs.map((o) => o.context).join() === '0,2';
+    }
+    expect(droppedOnce).toBe(true);
     await c.close();
   }, 60_000);
 
