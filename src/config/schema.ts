@@ -176,9 +176,15 @@ export const configSchema = z.strictObject({
       preprocessThreads: z
         .union([z.literal('auto'), z.number().int().min(0).max(8)])
         .default('auto')
-        .describe("Helper threads per pipeline that preprocess some of a set's frames while the inference worker does the rest (0 = none; auto = 1 on 2+ cores)"),
+        .describe("Helper threads per pipeline that preprocess some of a set's frames while the inference worker does the rest (0 = none; auto = 1 when 2+ cores are left to the rest of the process)"),
+      cpus: z
+        .union([z.enum(['none', 'auto']), z.array(z.number().int().min(0).max(4095)).min(1)])
+        .default('none')
+        .describe(
+          'CPU pinning for a dedicated device (Linux, needs taskset from util-linux): the inference workers run on these CPUs and the main thread and the rest of the process on the others. auto = the last `threads` × pipelines CPUs, leaving at least one; none = let the scheduler decide',
+        ),
     })
-    .default({ threads: 1, nice: 10, preprocessThreads: 'auto' }),
+    .default({ threads: 1, nice: 10, preprocessThreads: 'auto', cpus: 'none' }),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
     .default({ level: 'info' }),

@@ -5,7 +5,7 @@ import { payloadBuffers, type AnySample, type Modality } from '../core/sample.ts
 import { OnnxBackend } from './onnx-backend.ts';
 import { ModelSet } from './model-set.ts';
 import { PreprocessPool, type HelperResult } from './preprocess-pool.ts';
-import { StageCosts, lowerPriority, warmUp, type PreprocessModule } from './worker-tuning.ts';
+import { StageCosts, lowerPriority, tryPin, warmUp, type PreprocessModule } from './worker-tuning.ts';
 import { serializeError, type RunRequest, type WorkerInit, type WorkerReply } from './protocol.ts';
 
 /**
@@ -24,6 +24,9 @@ const post = (msg: WorkerReply, transfer: ArrayBuffer[] = []): void => port.post
 
 async function main(): Promise<void> {
   if (init.nice) lowerPriority(init.nice);
+  // Before anything else starts a thread: ORT's threads inherit the mask. The runtime has already
+  // pinned its own threads with the same tool, so a failure here is a vanished /proc at worst.
+  if (init.cpus?.length) tryPin(init.cpus);
   const mod = (await import(init.preprocessModule)) as PreprocessModule;
   const models = await ModelSet.load(init.modelDir, new OnnxBackend(), {
     ...(init.head ? { head: init.head } : {}),
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
       specs[m] = enc.preprocess;
     }
   }
-  const helpers = init.preprocessThreads ? await PreprocessPool.start(init.preprocessThreads, { preprocessModule: init.preprocessModule, specs, ...(init.nice ? { nice: init.nice } : {}) }) : undefined;
+  const helpers = init.preprocessThreads ? await PreprocessPool.start(init.preprocessThreads, { preprocessModule: init.preprocessModule, specs, ...(init.nice ? { nice: init.nice } : {}), ...(init.helperCpus?.length ? { cpus: init.helperCpus } : {}) }) : undefined;
   const cost = new StageCosts();
   await warmUp(models, pre, mod);
   const dim = models.embeddingDim;

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { payloadBuffers, type AnySample, type Modality } from '../core/sample.ts';
 import { serializeError } from './protocol.ts';
 import type { HelperInit, HelperReply, HelperRequest } from './preprocess-pool.ts';
-import type { PreprocessModule } from './worker-tuning.ts';
+import { tryPin, type PreprocessModule } from './worker-tuning.ts';
 
 /**
  * A preprocessing helper of the inference worker: turns one modality's frame into its encoder
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       /* not permitted: run at the parent's priority */
     }
   }
+  if (init.cpus?.length) tryPin(init.cpus);
   // Transfer-detach once before any code gets optimised (see warmUp in inference-worker.ts).
   const probe = new ArrayBuffer(8);
   structuredClone(probe, { transfer: [probe] });

@@ -9,6 +9,8 @@ export interface HelperInit {
   /** The manifest's preprocess spec per modality. */
   specs: Partial<Record<Modality, unknown>>;
   nice?: number;
+  /** CPUs for the helper thread (Linux; it would inherit the inference worker's pinning). */
+  cpus?: readonly number[];
 }
 export interface HelperRequest {
   id: number;

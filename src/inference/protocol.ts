@@ -17,6 +17,10 @@ export interface WorkerInit {
   nice?: number;
   /** Helper threads that preprocess some of a set's frames in parallel with the worker (0 = none). */
   preprocessThreads?: number;
+  /** CPUs the worker (and the ORT threads it makes) may run on (Linux; see `inference.cpus`). */
+  cpus?: readonly number[];
+  /** CPUs for the preprocessing helpers (they would inherit the worker's otherwise). */
+  helperCpus?: readonly number[];
   /** URL of the module exporting `createPreprocessor(spec)` (the model set's own preprocessing). */
   preprocessModule: string;
   /** Run every set in order instead of keeping the newest (deterministic replay). */

@@ -1,4 +1,5 @@
 import { setPriority } from 'node:os';
+import { pinCurrentThread } from '../core/affinity.ts';
 import type { AnySample, Modality } from '../core/sample.ts';
 import type { ModelSet } from './model-set.ts';
 
@@ -85,6 +86,15 @@ export async function warmUp(models: ModelSet, pre: Map<Modality, Preprocess>, m
  * Under contention the main thread then wins the CPU: a busy worker cannot delay serial reads,
  * alignment or MQTT keepalives. Refused (e.g. by a container's seccomp): run at normal priority.
  */
+/** Pins the calling thread to `cpus`; without taskset or /proc it simply stays unpinned. */
+export function tryPin(cpus: readonly number[]): void {
+  try {
+    pinCurrentThread(cpus);
+  } catch {
+    /* unpinned: correct, only less isolated */
+  }
+}
+
 export function lowerPriority(nice: number): void {
   try {
     setPriority(0, nice);

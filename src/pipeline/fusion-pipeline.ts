@@ -30,6 +30,8 @@ export interface FusionPipelineOptions {
   nice?: number;
   /** Preprocessing helper threads of the inference worker (see `inference.preprocessThreads`). */
   preprocessThreads?: number;
+  /** CPU pinning of the worker and its helpers (see `inference.cpus`). */
+  affinity?: { cpus: readonly number[]; helperCpus?: readonly number[] };
   sinks: ResultSink[];
   /** Omit wall-clock stage times from results (deterministic replay). */
   omitStageTimes?: boolean;
@@ -118,6 +120,7 @@ export class FusionPipeline {
 
   #newClient(): InferenceClient {
     const o = this.#o;
+    const affinity = o.affinity;
     return new InferenceClient({
       modelDir: o.wired.modelDir,
       head: o.wired.head,
@@ -125,6 +128,7 @@ export class FusionPipeline {
       intraOpThreads: o.intraOpThreads,
       ...(o.nice !== undefined ? { nice: o.nice } : {}),
       ...(o.preprocessThreads ? { preprocessThreads: o.preprocessThreads } : {}),
+      ...(affinity ? { cpus: affinity.cpus, ...(affinity.helperCpus ? { helperCpus: affinity.helperCpus } : {}) } : {}),
       preprocessModule: o.preprocessModule,
       ...(o.lossless ? { lossless: true } : {}),
       log: this.#log,

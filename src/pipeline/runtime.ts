@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Server } from 'node:http';
 import type { Wiring } from '../config/wiring.ts';
 import { describeError } from '../core/errors.ts';
+import { allowedCpus, pinMainThread, planCpus, type CpuPlan } from '../core/affinity.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/registry.ts';
 import { BufferPool } from '../core/buffer-pool.ts';
@@ -58,6 +59,7 @@ export class Runtime {
   #startedAt: TimestampNs = 0n;
   #infos: { pipeline: FusionPipeline; info: ModelInfo }[] = [];
   #stopping: Promise<void> | undefined;
+  #cpus: CpuPlan | undefined;
 
   constructor(o: RuntimeOptions) {
     this.#o = o;
@@ -78,6 +80,8 @@ export class Runtime {
     const mqtt = this.#mqtt;
     this.#events = new LabelChangeTracker((p) => mqtt?.nextSeq(`${p}/event`) ?? 0);
     const capacities = bufferCapacities(wiring);
+    const cpus = planCpus(cfg.inference.cpus, allowedCpus(), cfg.inference.threads * wiring.pipelines.length);
+    this.#cpus = cpus;
     for (const [id, ws] of wiring.sources) this.runners.set(id, new SourceRunner(ws, clock, log, this.metrics, this.pool));
     const readers = new Map<string, number>();
     for (const wp of wiring.pipelines) for (const id of new Set(wp.inputs.map((i) => i.sourceId))) readers.set(id, (readers.get(id) ?? 0) + 1);
@@ -96,7 +100,10 @@ export class Runtime {
           preprocessModule: o.registry.preprocessModule,
           intraOpThreads: cfg.inference.threads,
           nice: cfg.inference.nice,
-          preprocessThreads: cfg.inference.preprocessThreads === 'auto' ? (availableParallelism() >= 2 ? 1 : 0) : cfg.inference.preprocessThreads,
+          // auto: a helper when the CPUs left to the rest of the process are at least two (one for
+          // the main thread): on 2 cores with inference pinned it only competed with the worker.
+          preprocessThreads: cfg.inference.preprocessThreads === 'auto' ? ((cpus ? cpus.rest.length : availableParallelism()) >= 2 ? 1 : 0) : cfg.inference.preprocessThreads,
+          ...(cpus ? { affinity: { cpus: cpus.inference, ...(cpus.rest.length ? { helperCpus: cpus.rest } : {}) } } : {}),
           sinks,
           bufferCapacity: (id) => capacities.get(id),
           pool: this.pool,
@@ -140,6 +147,7 @@ export class Runtime {
       this.#metricsPort = port;
       log.info({ url: `http://${cfg.metrics.host}:${port}/metrics` }, 'metrics listening');
     }
+    await this.#pin();
     // Models first: a bad model set fails before any device opens.
     for (const p of this.pipelines) this.#infos.push({ pipeline: p, info: await p.load() });
     await this.#mqtt?.start({
@@ -153,6 +161,19 @@ export class Runtime {
     const healthEvery = parseDuration(wiring.mqtt?.healthEvery ?? '5s') ?? 5_000_000_000n;
     this.#healthTimer = every(clock, clock.now() + healthEvery, healthEvery, () => this.#mqtt?.publishHealth(this.health()));
     log.info({ pipelines: this.pipelines.map((p) => p.name), sources: [...this.runners.keys()] }, 'sensorium running');
+  }
+
+  /** The main thread onto the CPUs inference leaves (the workers pin themselves as they start). */
+  async #pin(): Promise<void> {
+    const plan = this.#cpus;
+    if (!plan) return;
+    const { log } = this.#o;
+    try {
+      if (plan.rest.length) await pinMainThread(plan.rest);
+      log.info({ inference: plan.inference, rest: plan.rest }, 'inference pinned to its CPUs');
+    } catch (err) {
+      log.warn({ err: describeError(err) }, 'inference.cpus: could not run taskset (util-linux); threads stay unpinned');
+    }
   }
 
   #status(state: 'online' | 'offline'): ReturnType<typeof buildStatus> {

@@ -1,7 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { allowedCpus } from '../../src/core/affinity.ts';
 import { statusPayload } from '../../src/publish/payload-schema.ts';
 import { demoConfig as makeDemoConfig, type DemoYaml } from '../helpers/demo-config.ts';
 import { freePort } from '../helpers/mosquitto.ts';
@@ -95,6 +97,44 @@ describe('sensorium CLI', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(stderr).toContain('sensorium stopped');
   }, 90_000);
+
+  it('inference.cpus lists a CPU this process may not use: exits 78 naming the field', () => {
+    const file = makeDemoConfig((c) => void ((c as unknown as { inference: unknown }).inference = { cpus: [4000] })).file;
+    const r = run(['run', file, '--duration', '1s']);
+    expect(r.status).toBe(78);
+    expect(r.stderr).toMatch(/inference\.cpus: CPU 4000 not available/);
+  });
+
+  it.skipIf((allowedCpus()?.length ?? 0) < 2)('inference.cpus auto: the worker on its own CPU, the main thread on the others', async () => {
+    const cpus = allowedCpus() as number[];
+    const port = await freePort();
+    const file = makeDemoConfig((c) => {
+      c.outputs.mqtt.port = port;
+      (c as unknown as { inference: unknown }).inference = { cpus: 'auto' };
+    }).file;
+    child = spawn(process.execPath, [...CLI, 'run', file, '--duration', '20s'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!stderr.includes('sensorium running')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const pid = child.pid as number;
+    const masks = new Map<number, string>();
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const list = allowedCpus(`/proc/${pid}/task/${tid}/status`);
+      if (list) masks.set(Number(tid), list.join(','));
+    }
+    const inference = String(cpus[cpus.length - 1]);
+    const rest = cpus.slice(0, -1).join(',');
+    expect(masks.get(pid)).toBe(rest); // the main thread
+    // The worker (ORT makes no threads at threads: 1); V8's background threads stay on all CPUs.
+    expect([...masks.values()].filter((m) => m === inference).length).toBeGreaterThanOrEqual(1);
+    expect([...masks.values()].filter((m) => m === cpus.join(',')).length).toBeGreaterThanOrEqual(1);
+    expect(stderr).toContain('inference pinned to its CPUs');
+    child.kill('SIGTERM');
+  }, 60_000);
 
   it('the offline status is retained after a clean stop (observed on an external broker)', async () => {
     const { startMosquitto } = await import('../helpers/mosquitto.ts');

@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { allowedCpus } from '../../src/core/affinity.ts';
 import { describe, expect, it } from 'vitest';
 import { SimWorld, observeAt } from '../../devices/sim/index.ts';
 import type { AnySample, Modality, Sample } from '../../src/core/sample.ts';
@@ -18,7 +19,7 @@ function job(i: number): Partial<Record<Modality, AnySample>> {
   };
 }
 
-async function client(o: { lossless?: boolean; nice?: number; helpers?: number; errors?: Error[]; returned?: ArrayBuffer[] } = {}): Promise<{ c: InferenceClient; outs: FusionOutput<number>[] }> {
+async function client(o: { lossless?: boolean; nice?: number; helpers?: number; cpus?: number[]; helperCpus?: number[]; errors?: Error[]; returned?: ArrayBuffer[] } = {}): Promise<{ c: InferenceClient; outs: FusionOutput<number>[] }> {
   const outs: FusionOutput<number>[] = [];
   const c = new InferenceClient({
     modelDir: 'models/reference',
@@ -26,6 +27,8 @@ async function client(o: { lossless?: boolean; nice?: number; helpers?: number; 
     ...(o.lossless ? { lossless: true } : {}),
     ...(o.nice !== undefined ? { nice: o.nice } : {}),
     ...(o.helpers ? { preprocessThreads: o.helpers } : {}),
+    ...(o.cpus ? { cpus: o.cpus } : {}),
+    ...(o.helperCpus ? { helperCpus: o.helperCpus } : {}),
     onOutput: (out) => outs.push(out as FusionOutput<number>),
     onError: (err) => o.errors?.push(err),
     onReturned: (buffers) => o.returned?.push(...buffers),
@@ -59,6 +62,28 @@ describe('InferenceClient + worker', () => {
     await c.close();
   });
 
+  it.skipIf((allowedCpus()?.length ?? 0) < 2)('pins the worker and its helper to the CPUs it is given, and nothing else', async () => {
+    const all = allowedCpus() as number[];
+    const masks = (): string[] =>
+      readdirSync('/proc/self/task').flatMap((tid) => {
+        const m = allowedCpus(`/proc/self/task/${tid}/status`);
+        return m ? [m.join(',')] : [];
+      });
+    const before = masks();
+    const [first, last] = [all[0] as number, all[all.length - 1] as number];
+    const { c, outs } = await client({ helpers: 1, cpus: [last], helperCpus: [first] });
+    const during = masks();
+    // The worker (and the threads it starts before its helper pins itself: tsx's loader here).
+    expect(during.filter((m) => m === String(last)).length).toBeGreaterThanOrEqual(1);
+    expect(during.filter((m) => m === String(first)).length).toBeGreaterThanOrEqual(1); // its helper
+    // This thread and every thread that was here before: untouched.
+    expect(allowedCpus(`/proc/self/task/${process.pid}/status`)).toEqual(all);
+    expect(during.filter((m) => m === all.join(',')).length).toBeGreaterThanOrEqual(before.length);
+    c.submit({ inputs: job(0), context: 0 });
+    await c.idle();
+    expect(outs[0]?.mask).toEqual(Float32Array.from([1, 1, 1, 1]));
+    await c.close();
+  });
 });
 
 describe.each([0, 1])('InferenceClient + worker with %i preprocessing helper(s)', (helpers) => {

@@ -1,0 +1,94 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { ConfigError } from './errors.ts';
+
+/**
+ * CPU affinity for a dedicated device: the inference workers get CPUs of their own and the main
+ * thread (device I/O, alignment, MQTT) the others. Unpinned on 2 vCPUs, the worker spent up to half
+ * of each set's time runnable but waiting for the CPU that the main thread had just woken on
+ * (bench:pipeline, cpuMsPerSet). V8's background threads (concurrent GC marking, the optimising
+ * compiler) stay free: the main thread waits on them, and confined to its CPU they made its
+ * event-loop delay worse (p99 ~5.5 ms against ~4 on 2 vCPUs).
+ *
+ * Linux only. Node has no affinity call, so this runs util-linux's `taskset` on thread ids, once per
+ * thread at start; threads made later inherit their creator's mask (ORT's from the worker).
+ */
+
+export type CpusSetting = 'none' | 'auto' | readonly number[];
+
+export interface CpuPlan {
+  /** The inference workers (and the ORT threads they make). */
+  readonly inference: readonly number[];
+  /** The main thread and the preprocessing helpers; empty = leave them be. */
+  readonly rest: readonly number[];
+}
+
+/** "0-3,6" → [0, 1, 2, 3, 6]. */
+export function parseCpuList(text: string): number[] {
+  const out: number[] = [];
+  for (const part of text.trim().split(',')) {
+    if (!part) continue;
+    const [a, b] = part.split('-').map(Number);
+    if (a === undefined || !Number.isInteger(a) || (b !== undefined && !Number.isInteger(b))) throw new Error(`not a CPU list: ${JSON.stringify(text)}`);
+    for (let c = a; c <= (b ?? a); c++) out.push(c);
+  }
+  return out;
+}
+
+/** The CPUs this process may run on (cgroup cpusets and taskset included), or undefined off Linux. */
+export function allowedCpus(status = '/proc/self/status'): number[] | undefined {
+  try {
+    const line = readFileSync(status, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Cpus_allowed_list:'));
+    return line ? parseCpuList(line.slice(line.indexOf(':') + 1)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which CPUs go to inference. `auto`: the last `wanted` allowed CPUs (ORT threads summed over the
+ * pipelines), always leaving at least one to the rest; nothing on a single CPU. A list must name
+ * allowed CPUs (a ConfigError names `inference.cpus` otherwise); if it takes them all, only the
+ * workers are pinned.
+ */
+export function planCpus(setting: CpusSetting, allowed: readonly number[] | undefined, wanted: number): CpuPlan | undefined {
+  if (setting === 'none' || !allowed || allowed.length === 0) return undefined;
+  if (setting === 'auto') {
+    if (allowed.length < 2) return undefined;
+    const k = Math.min(allowed.length - 1, Math.max(1, wanted));
+    return { inference: allowed.slice(-k), rest: allowed.slice(0, -k) };
+  }
+  const bad = setting.filter((c) => !allowed.includes(c));
+  if (bad.length) throw new ConfigError('inference.cpus', `CPU ${bad.join(', ')} not available to this process (allowed: ${allowed.join(', ')})`);
+  const inference = [...new Set(setting)].sort((a, b) => a - b);
+  return { inference, rest: allowed.filter((c) => !inference.includes(c)) };
+}
+
+/** The kernel's id of the calling thread (main or worker), from /proc/thread-self. */
+export function currentTid(): number | undefined {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pins the calling thread (synchronous: for a worker before it loads anything). */
+export function pinCurrentThread(cpus: readonly number[]): void {
+  const tid = currentTid();
+  if (tid === undefined || !Number.isInteger(tid)) throw new Error('no /proc/thread-self: CPU affinity needs Linux');
+  execFileSync('taskset', ['-p', '-c', cpus.join(','), String(tid)], { stdio: 'ignore' });
+}
+
+/** Pins the main thread (its id is the process id); threads it starts later inherit the mask. */
+export async function pinMainThread(cpus: readonly number[]): Promise<void> {
+  await promisify(execFile)('taskset', ['-p', '-c', cpus.join(','), String(process.pid)]);
+}
+
+/** CPUs a thread may run on now (for tests and `health`). */
+export function threadCpus(tid: number): number[] | undefined {
+  return allowedCpus(`/proc/self/task/${tid}/status`);
+}
