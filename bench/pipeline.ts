@@ -13,6 +13,10 @@
  *   as that set's inference), one after each latency set: the part of the added latency that is
  *   the machine's thread wake-up, not the runtime. latency/bareLatency: trigger→publish one set at a
  *   time, and the bare loop's preprocess→fuse one set at a time right after.
+ * cpuMsPerSet: CPU time per set by thread group (main, the pipeline's worker threads, other) and how
+ *   long each group waited for a CPU, from /proc/self/task/<tid>/schedstat (Linux).
+ * The pipeline runs with inference.cpus auto (BENCH_CPUS=none|auto|1,2 to change it): its worker on a
+ *   CPU of its own, the main thread and the rest on the others, as on a dedicated device.
  * BENCH_PREPROCESS_THREADS sets inference.preprocessThreads (default: the config's auto).
  */
 import { execFileSync } from 'node:child_process';
@@ -35,10 +39,17 @@ import type { ResultPayload } from '../src/publish/payload-schema.ts';
 import { Runtime } from '../src/pipeline/runtime.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { MemorySource } from './memory-source.ts';
+import { CpuAccount, threadTimes } from './thread-cpu.ts';
 
 const SETS = Number(process.env.BENCH_SETS ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const LATENCY_SETS = Number(process.env.BENCH_LATENCY_SETS ?? 200);
+/** Saturated sets through each side before measuring: V8 was still optimising mqtt.js, streams and
+ * pipeline code ten functions per 100 sets after a 15-set warm-up, on the pipeline's side only. */
+const WARMUP_SETS = Number(process.env.BENCH_WARMUP_SETS ?? 400);
+/** inference.cpus for the pipeline: auto (default), none, or a list such as "1,2". */
+const CPUS_ENV = process.env.BENCH_CPUS ?? 'auto';
+const CPUS = CPUS_ENV === 'auto' || CPUS_ENV === 'none' ? CPUS_ENV : CPUS_ENV.split(',').map(Number);
 const DISTINCT = 60;
 const MS = 1_000_000n;
 const T0 = 1_800_000_000_000_000_000n;
@@ -219,7 +230,8 @@ async function createFloor(): Promise<{ ping(ms: number): Promise<number>; stop(
 
 // ---- the pipeline -------------------------------------------------------------------------------
 interface PipelineBench {
-  round(n: number): Promise<number>;
+  /** Results/s over n saturated sets; event-loop lag is sampled only when `measured`. */
+  round(n: number, measured?: boolean): Promise<number>;
   latency(n: number, between: (inferMs: number) => Promise<void>): Promise<{ added: number[]; infer: number[]; total: number[] }>;
   lag: LagSampler;
   stop(): Promise<{ dropped: number; pool: unknown }>;
@@ -248,7 +260,8 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
     // The in-memory outbox: this measures the pipeline; bench:mqtt measures the durable spool.
     outputs: { mqtt: { broker: 'external', url: mqttUrl, qos: 1, spool: false }, console: { enabled: false } },
     metrics: { enabled: false },
-    ...(process.env.BENCH_PREPROCESS_THREADS ? { inference: { preprocessThreads: Number(process.env.BENCH_PREPROCESS_THREADS) } } : {}),
+    // As on a dedicated device: inference on a CPU of its own (see README, "Tuning for a dedicated device").
+    inference: { cpus: CPUS, ...(process.env.BENCH_PREPROCESS_THREADS ? { preprocessThreads: Number(process.env.BENCH_PREPROCESS_THREADS) } : {}) },
   });
   const wiring = await wire(config, registry, '/');
   const clock = new ManualClock(T0);
@@ -286,10 +299,10 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
   }
   const lag = lagSampler();
   // Throughput: keep exactly one fusion waiting behind the running one.
-  const round = async (n: number): Promise<number> => {
+  const round = async (n: number, measured = true): Promise<number> => {
     pool = runtime.pool;
     const before = resultCount;
-    lag.enable();
+    if (measured) lag.enable();
     const start = performance.now();
     for (let i = 0; i < n; i++, k++) {
       while (p.queued >= 2) await nextResult();
@@ -360,23 +373,42 @@ if (brokerKind === 'mosquitto') {
   url = b.url;
   stopBroker = () => b.stop();
 }
-log(`broker: ${brokerKind} at ${url}; ${ROUNDS} alternating rounds of ${SETS} sets (bare loop vs pipeline), then ${LATENCY_SETS} sets one at a time for latency`);
+log(`inference.cpus ${JSON.stringify(CPUS)}; broker: ${brokerKind} at ${url}; ${ROUNDS} alternating rounds of ${SETS} sets (bare loop vs pipeline), then ${LATENCY_SETS} sets one at a time for latency`);
 // Alternate bare and pipeline rounds in one process, so a noisy machine hits both alike.
 const bare = await createBare();
+const threadsBefore = new Set(threadTimes().keys());
 const pl = await createPipeline(url);
+// CPU per set by thread: main (the bare loop runs there too), the pipeline's own threads (inference
+// worker, preprocessing helper), and the rest (V8's compiler and GC threads, libuv).
+const pipelineThreads = new Set([...threadTimes().keys()].filter((t) => !threadsBefore.has(t)));
+const groupOf = (tid: number): string => (tid === process.pid ? 'main' : pipelineThreads.has(tid) ? 'workers' : 'other');
+const cpu = { bare: new CpuAccount(groupOf), pipeline: new CpuAccount(groupOf) };
+log(`steady state first: ${WARMUP_SETS} saturated sets through the pipeline, ${Math.ceil(WARMUP_SETS / 4)} through the bare loop`);
+await bare.round(Math.ceil(WARMUP_SETS / 4));
+await pl.round(WARMUP_SETS, false);
 const ratios: number[] = [];
 const bareRates: number[] = [];
 const plRates: number[] = [];
+const bareRound = (): Promise<number> => cpu.bare.measure(() => bare.round(SETS));
+const plRound = (): Promise<number> => cpu.pipeline.measure(() => pl.round(SETS));
 for (let r = 0; r < ROUNDS; r++) {
   const first = r % 2 === 0 ? 'bare' : 'pipeline';
-  const a = first === 'bare' ? await bare.round(SETS) : await pl.round(SETS);
-  const b = first === 'bare' ? await pl.round(SETS) : await bare.round(SETS);
+  const a = first === 'bare' ? await bareRound() : await plRound();
+  const b = first === 'bare' ? await plRound() : await bareRound();
   const [br, pr] = first === 'bare' ? [a, b] : [b, a];
   bareRates.push(br);
   plRates.push(pr);
   ratios.push(pr / br);
   log(`round ${r + 1}: bare ${br.toFixed(1)} sets/s, pipeline ${pr.toFixed(1)} results/s, ratio ${(pr / br).toFixed(3)}`);
 }
+const cpuBare = cpu.bare.perSet(SETS * ROUNDS);
+const cpuPipeline = cpu.pipeline.perSet(SETS * ROUNDS);
+const fmt = (c: Record<string, { run: number; wait: number }>): string =>
+  Object.entries(c)
+    .map(([g, v]) => `${g} ${v.run.toFixed(3)} (+${v.wait.toFixed(3)} waiting for a CPU)`)
+    .join(', ');
+log(`CPU ms per set, bare rounds: ${fmt(cpuBare)}`);
+log(`CPU ms per set, pipeline rounds: ${fmt(cpuPipeline)}`);
 const floor = await createFloor();
 const floorMs: number[] = [];
 const lat = await pl.latency(LATENCY_SETS, async (inferMs) => void floorMs.push(await floor.ping(inferMs)));
@@ -414,7 +446,9 @@ console.log(
     bareSetsPerSec: r3(q(bareRates, 0.5)),
     ratios: ratios.map(r3),
     inferenceP50Ms: r3(q(lat.infer, 0.5)),
+    cpuMsPerSet: { bare: cpuBare, pipeline: cpuPipeline },
     keepNewestDrops: end.dropped,
+    cpus: CPUS,
     broker: brokerKind,
   }),
 );

@@ -1,0 +1,58 @@
+import { readFileSync, readdirSync } from 'node:fs';
+
+/**
+ * CPU time per thread of this process, from Linux's /proc/self/task/<tid>/schedstat: time on a
+ * CPU and time runnable but waiting for one (ns). Wall-clock ratios on a shared VM swing with the
+ * neighbours; CPU time per set says whether the pipeline does more work than the bare loop, and
+ * run-queue wait says how much of the rest was the threads competing for two vCPUs.
+ */
+export interface ThreadTimes {
+  readonly tid: number;
+  readonly runMs: number;
+  readonly waitMs: number;
+}
+
+export function threadTimes(): Map<number, ThreadTimes> {
+  const out = new Map<number, ThreadTimes>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out; // not Linux
+  }
+  for (const t of tids) {
+    try {
+      const [run, wait] = readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ').map(Number);
+      out.set(Number(t), { tid: Number(t), runMs: (run ?? 0) / 1e6, waitMs: (wait ?? 0) / 1e6 });
+    } catch {
+      /* the thread ended between the listing and the read */
+    }
+  }
+  return out;
+}
+
+/** Accumulates per-group CPU over measured intervals; a thread's group is decided by `group`. */
+export class CpuAccount {
+  readonly #sum = new Map<string, { runMs: number; waitMs: number }>();
+  constructor(private readonly group: (tid: number) => string) {}
+
+  async measure<T>(f: () => Promise<T>): Promise<T> {
+    const before = threadTimes();
+    const v = await f();
+    for (const [tid, after] of threadTimes()) {
+      const b = before.get(tid) ?? { runMs: 0, waitMs: 0 };
+      const g = this.group(tid);
+      const s = this.#sum.get(g) ?? { runMs: 0, waitMs: 0 };
+      s.runMs += after.runMs - b.runMs;
+      s.waitMs += after.waitMs - b.waitMs;
+      this.#sum.set(g, s);
+    }
+    return v;
+  }
+
+  /** ms per set for each group, run and wait. */
+  perSet(sets: number): Record<string, { run: number; wait: number }> {
+    const r3 = (x: number): number => Math.round((x / sets) * 1000) / 1000;
+    return Object.fromEntries([...this.#sum].map(([g, s]) => [g, { run: r3(s.runMs), wait: r3(s.waitMs) }]));
+  }
+}
