@@ -84,9 +84,13 @@ export class WindowPolicy implements InputPolicy {
         const len = eegLength(c.payload);
         const take = Math.min(len, remaining);
         remaining -= take;
+        // An index loop, not subarray + set: a view object per channel per chunk was ~20 KB of
+        // garbage per 1 s window (100 chunks × 8 channels), a fifth of the main thread's.
+        const data = c.payload.data;
         for (let ch = 0; ch < channels; ch++) {
-          const src = c.payload.data.subarray(ch * len + (len - take), ch * len + len);
-          out.set(src, ch * this.#n + remaining);
+          const from = ch * len + (len - take);
+          const to = ch * this.#n + remaining;
+          for (let k = 0; k < take; k++) out[to + k] = data[from + k] as number;
         }
       }
     } else {
