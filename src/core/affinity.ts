@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { promisify } from 'node:util';
 import { ConfigError } from './errors.ts';
 
@@ -7,9 +8,10 @@ import { ConfigError } from './errors.ts';
  * CPU affinity for a dedicated device: the inference workers get CPUs of their own and the main
  * thread (device I/O, alignment, MQTT) the others. Unpinned on 2 vCPUs, the worker spent up to half
  * of each set's time runnable but waiting for the CPU that the main thread had just woken on
- * (bench:pipeline, cpuMsPerSet). V8's background threads (concurrent GC marking, the optimising
- * compiler) stay free: the main thread waits on them, and confined to its CPU they made its
- * event-loop delay worse (p99 ~5.5 ms against ~4 on 2 vCPUs).
+ * (bench:pipeline, cpuMsPerSet). Node's other threads (V8's concurrent GC and compiler, libuv's
+ * pool) go with the main thread at the workers' niceness: left free they still cost the worker
+ * 0.2–0.35 ms per set, and confined at full priority they raised the event-loop delay p99 from ~4
+ * to ~5.5 ms; lowered, the main thread runs first and they use its CPU's idle time.
  *
  * Linux only. Node has no affinity call, so this runs util-linux's `taskset` on thread ids, once per
  * thread at start; threads made later inherit their creator's mask (ORT's from the worker).
@@ -20,7 +22,7 @@ export type CpusSetting = 'none' | 'auto' | readonly number[];
 export interface CpuPlan {
   /** The inference workers (and the ORT threads they make). */
   readonly inference: readonly number[];
-  /** The main thread and the preprocessing helpers; empty = leave them be. */
+  /** The main thread, Node's other threads and the preprocessing helpers; empty = leave them be. */
   readonly rest: readonly number[];
 }
 
@@ -83,9 +85,26 @@ export function pinCurrentThread(cpus: readonly number[]): void {
   execFileSync('taskset', ['-p', '-c', cpus.join(','), String(tid)], { stdio: 'ignore' });
 }
 
-/** Pins the main thread (its id is the process id); threads it starts later inherit the mask. */
-export async function pinMainThread(cpus: readonly number[]): Promise<void> {
-  await promisify(execFile)('taskset', ['-p', '-c', cpus.join(','), String(process.pid)]);
+/**
+ * Pins every thread the process has now to `cpus`: the main thread (its id is the process id) as it
+ * is, the others (V8's, libuv's) also lowered to `nice`. Threads started later inherit the main
+ * thread's mask. Throws if taskset cannot run (ENOENT); a thread that ended meanwhile is skipped.
+ */
+export async function pinProcessThreads(cpus: readonly number[], nice: number): Promise<void> {
+  const run = promisify(execFile);
+  const list = cpus.join(',');
+  await run('taskset', ['-p', '-c', list, String(process.pid)]);
+  const others = readdirSync('/proc/self/task').filter((tid) => tid !== String(process.pid));
+  await Promise.all(
+    others.map(async (tid) => {
+      try {
+        await run('taskset', ['-p', '-c', list, tid]);
+        if (nice) setPriority(Number(tid), nice); // per thread on Linux
+      } catch {
+        /* ended meanwhile, or not permitted: stays as it was */
+      }
+    }),
+  );
 }
 
 /** CPUs a thread may run on now (for tests and `health`). */

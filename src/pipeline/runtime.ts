@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Server } from 'node:http';
 import type { Wiring } from '../config/wiring.ts';
 import { describeError } from '../core/errors.ts';
-import { allowedCpus, pinMainThread, planCpus, type CpuPlan } from '../core/affinity.ts';
+import { allowedCpus, pinProcessThreads, planCpus, type CpuPlan } from '../core/affinity.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/registry.ts';
 import { BufferPool } from '../core/buffer-pool.ts';
@@ -163,13 +163,13 @@ export class Runtime {
     log.info({ pipelines: this.pipelines.map((p) => p.name), sources: [...this.runners.keys()] }, 'sensorium running');
   }
 
-  /** The main thread onto the CPUs inference leaves (the workers pin themselves as they start). */
+  /** This process's threads onto the CPUs inference leaves (the workers pin themselves as they start). */
   async #pin(): Promise<void> {
     const plan = this.#cpus;
     if (!plan) return;
     const { log } = this.#o;
     try {
-      if (plan.rest.length) await pinMainThread(plan.rest);
+      if (plan.rest.length) await pinProcessThreads(plan.rest, this.#o.wiring.config.inference.nice);
       log.info({ inference: plan.inference, rest: plan.rest }, 'inference pinned to its CPUs');
     } catch (err) {
       log.warn({ err: describeError(err) }, 'inference.cpus: could not run taskset (util-linux); threads stay unpinned');

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -105,7 +105,7 @@ describe('sensorium CLI', () => {
     expect(r.stderr).toMatch(/inference\.cpus: CPU 4000 not available/);
   });
 
-  it.skipIf((allowedCpus()?.length ?? 0) < 2)('inference.cpus auto: the worker on its own CPU, the main thread on the others', async () => {
+  it.skipIf((allowedCpus()?.length ?? 0) < 2)('inference.cpus auto: the worker on its own CPU, the main thread and Node\'s other threads (lowered) on the others', async () => {
     const cpus = allowedCpus() as number[];
     const port = await freePort();
     const file = makeDemoConfig((c) => {
@@ -122,16 +122,23 @@ describe('sensorium CLI', () => {
     }
     const pid = child.pid as number;
     const masks = new Map<number, string>();
+    const nice = new Map<number, number>();
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       const list = allowedCpus(`/proc/${pid}/task/${tid}/status`);
       if (list) masks.set(Number(tid), list.join(','));
+      nice.set(Number(tid), Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]));
     }
     const inference = String(cpus[cpus.length - 1]);
     const rest = cpus.slice(0, -1).join(',');
     expect(masks.get(pid)).toBe(rest); // the main thread
-    // The worker (ORT makes no threads at threads: 1); V8's background threads stay on all CPUs.
-    expect([...masks.values()].filter((m) => m === inference).length).toBeGreaterThanOrEqual(1);
-    expect([...masks.values()].filter((m) => m === cpus.join(',')).length).toBeGreaterThanOrEqual(1);
+    // The worker (ORT makes no threads at threads: 1), at inference.nice.
+    const worker = [...masks].filter(([, m]) => m === inference).map(([tid]) => tid);
+    expect(worker.length).toBeGreaterThanOrEqual(1);
+    expect(nice.get(worker[0] as number)).toBe(10);
+    // Every other thread on the rest; V8's GC and compiler threads (there at start) lowered too.
+    expect(worker.length + [...masks.values()].filter((m) => m === rest).length).toBe(masks.size);
+    expect(nice.get(pid)).toBe(0);
+    expect([...masks].filter(([tid, m]) => m === rest && tid !== pid && nice.get(tid) === 10).length).toBeGreaterThanOrEqual(2);
     expect(stderr).toContain('inference pinned to its CPUs');
     child.kill('SIGTERM');
   }, 60_000);
