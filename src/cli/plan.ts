@@ -5,6 +5,7 @@ import { nsToMs } from '../core/time.ts';
 import { planPipeline } from '../align/plan-wiring.ts';
 import { bufferCapacities } from '../pipeline/buffer-sizing.ts';
 import { triggerText } from '../pipeline/status.ts';
+import { planThreads } from '../pipeline/thread-plan.ts';
 
 export interface Plan {
   sources: Record<string, { driver: string; kind: string; modality: string; nominalHz: number; bytesPerSample: number; bufferSamples: number; bufferBytes: number }>;
@@ -22,16 +23,19 @@ export interface Plan {
     }
   >;
   bufferBytes: number;
+  /** Inference threads and where they run on this machine (inference.cpus, preprocessThreads). */
+  threads: { workers: number; ortThreads: number; preprocessThreads: number; cpus: { inference: number[]; rest: number[] } | null };
 }
-
 
 /**
  * Predicts what the pipelines will do by running the real alignment policies over the sources'
  * declared rates and latencies (src/align/plan.ts: several phase offsets of simulated stamps), and
  * sizes buffers with the runtime's own rule. Trigger-driven policies never wait (align wait 0).
  */
-export function makePlan(w: Wiring): Plan {
-  const plan: Plan = { sources: {}, pipelines: {}, bufferBytes: 0 };
+export function makePlan(w: Wiring, allowed?: readonly number[]): Plan {
+  const t = planThreads(w.config.inference, w.pipelines.length, ...(allowed ? [allowed] : []));
+  const threads = { workers: t.workers, ortThreads: t.ortThreads, preprocessThreads: t.preprocessThreads, cpus: t.cpus ? { inference: [...t.cpus.inference], rest: [...t.cpus.rest] } : null };
+  const plan: Plan = { sources: {}, pipelines: {}, bufferBytes: 0, threads };
   const capacities = bufferCapacities(w);
   for (const [id, s] of w.sources) {
     const d = s.description;
@@ -94,6 +98,11 @@ export async function planCommand(configPath: string, opts: { json: boolean }, r
     out.push(`  oldest data fused: ${p.maxDataAgeMs} ms after its time of validity; a set leaves ≤ ${p.alignWaitMs} ms after its newest member arrives`);
   }
   out.push('', `buffer memory: ${(plan.bufferBytes / 1048576).toFixed(1)} MiB`);
+  const t = plan.threads;
+  const where = t.cpus
+    ? `pinned: inference on CPU ${t.cpus.inference.join(',')}, ${t.cpus.rest.length ? `the main thread and the rest on CPU ${t.cpus.rest.join(',')}` : 'the rest unpinned'}`
+    : 'not pinned (inference.cpus: none)';
+  out.push(`threads: ${t.workers} inference worker(s) × ${t.ortThreads} ORT thread(s), ${t.preprocessThreads} preprocessing helper(s) each; ${where}`);
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
 }

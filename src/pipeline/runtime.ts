@@ -1,8 +1,7 @@
-import { availableParallelism } from 'node:os';
 import type { Server } from 'node:http';
 import type { Wiring } from '../config/wiring.ts';
 import { describeError } from '../core/errors.ts';
-import { allowedCpus, pinProcessThreads, planCpus, type CpuPlan } from '../core/affinity.ts';
+import { pinProcessThreads, type CpuPlan } from '../core/affinity.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/registry.ts';
 import { BufferPool } from '../core/buffer-pool.ts';
@@ -17,6 +16,7 @@ import { FusionPipeline, type ResultSink } from './fusion-pipeline.ts';
 import { Metrics, serveMetrics } from './metrics.ts';
 import { MqttOutput } from './mqtt-output.ts';
 import { SourceRunner } from './source-runner.ts';
+import { planThreads } from './thread-plan.ts';
 import { LabelChangeTracker, buildHealth, buildStatus } from './status.ts';
 
 export interface RuntimeOptions {
@@ -80,7 +80,8 @@ export class Runtime {
     const mqtt = this.#mqtt;
     this.#events = new LabelChangeTracker((p) => mqtt?.nextSeq(`${p}/event`) ?? 0);
     const capacities = bufferCapacities(wiring);
-    const cpus = planCpus(cfg.inference.cpus, allowedCpus(), cfg.inference.threads * wiring.pipelines.length);
+    const threads = planThreads(cfg.inference, wiring.pipelines.length);
+    const cpus = threads.cpus;
     this.#cpus = cpus;
     for (const [id, ws] of wiring.sources) this.runners.set(id, new SourceRunner(ws, clock, log, this.metrics, this.pool));
     const readers = new Map<string, number>();
@@ -100,9 +101,7 @@ export class Runtime {
           preprocessModule: o.registry.preprocessModule,
           intraOpThreads: cfg.inference.threads,
           nice: cfg.inference.nice,
-          // auto: a helper when the CPUs left to the rest of the process are at least two (one for
-          // the main thread): on 2 cores with inference pinned it only competed with the worker.
-          preprocessThreads: cfg.inference.preprocessThreads === 'auto' ? ((cpus ? cpus.rest.length : availableParallelism()) >= 2 ? 1 : 0) : cfg.inference.preprocessThreads,
+          preprocessThreads: threads.preprocessThreads,
           ...(cpus ? { affinity: { cpus: cpus.inference, ...(cpus.rest.length ? { helperCpus: cpus.rest } : {}) } } : {}),
           sinks,
           bufferCapacity: (id) => capacities.get(id),

@@ -45,7 +45,7 @@ describe('sensorium CLI', () => {
   it('plan explains rates, policies, latency and memory', () => {
     const r = run(['plan', demoConfig(), '--json']);
     expect(r.status).toBe(0);
-    const plan = JSON.parse(r.stdout) as { pipelines: Record<string, { outputHz: number; inputs: Record<string, { policy: string }>; worstCaseAddedLatencyMs: number }>; bufferBytes: number; sources: Record<string, { nominalHz: number }> };
+    const plan = JSON.parse(r.stdout) as { pipelines: Record<string, { outputHz: number; inputs: Record<string, { policy: string }>; worstCaseAddedLatencyMs: number }>; bufferBytes: number; sources: Record<string, { nominalHz: number }>; threads: { workers: number; cpus: unknown } };
     expect(plan.pipelines.cell_state?.outputHz).toBe(10);
     expect(plan.pipelines.cell_state?.inputs.eeg?.policy).toBe('window');
     expect(plan.sources.cam0?.nominalHz).toBe(30);
@@ -53,6 +53,15 @@ describe('sensorium CLI', () => {
     // An event waits at most one trigger period (100 ms) for its fusion.
     expect(plan.pipelines.cell_state?.worstCaseAddedLatencyMs).toBeGreaterThan(50);
     expect(plan.pipelines.cell_state?.worstCaseAddedLatencyMs).toBeLessThanOrEqual(101);
+    expect(plan.threads).toMatchObject({ workers: 1, cpus: null });
+  });
+
+  it.skipIf((allowedCpus()?.length ?? 0) < 2)('plan shows where inference.cpus auto puts the threads on this machine', () => {
+    const cpus = allowedCpus() as number[];
+    const file = makeDemoConfig((c) => void ((c as unknown as { inference: unknown }).inference = { cpus: 'auto' })).file;
+    const r = run(['plan', file]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`pinned: inference on CPU ${cpus[cpus.length - 1]}, the main thread and the rest on CPU ${cpus.slice(0, -1).join(',')}`);
   });
 
   it('inspect verifies a model set', () => {
