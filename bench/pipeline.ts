@@ -20,8 +20,7 @@
  * BENCH_PREPROCESS_THREADS sets inference.preprocessThreads (default: the config's auto).
  */
 import { execFileSync } from 'node:child_process';
-import { Worker } from 'node:worker_threads';
-import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { SimWorld, eegWindowAt, latestFrame } from '../devices/sim/index.ts';
 import { createPreprocessor } from '../models/preprocess/index.ts';
 import { parseConfig } from '../src/config/load.ts';
@@ -39,6 +38,7 @@ import type { ResultPayload } from '../src/publish/payload-schema.ts';
 import { Runtime } from '../src/pipeline/runtime.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { MemorySource } from './memory-source.ts';
+import { createFloor, lagSampler, type LagSampler } from './pipeline-probes.ts';
 import { CpuAccount, threadTimes } from './thread-cpu.ts';
 
 const SETS = Number(process.env.BENCH_SETS ?? 100);
@@ -157,74 +157,6 @@ async function createBare(): Promise<{ round(n: number): Promise<number>; one():
       return q(times, 0.5);
     },
     release: () => models.release(),
-  };
-}
-
-// ---- event-loop delay, only while the pipeline runs ------------------------------------------------
-interface LagSampler {
-  enable(): void;
-  disable(): void;
-  percentile(p: number): number;
-  readonly max: number;
-}
-
-/**
- * Event-loop delay like monitorEventLoopDelay (a 1 ms timer, how late it fires), but into a
- * histogram that can pause: the bare rounds in between block this thread on purpose and must not
- * count.
- */
-function lagSampler(): LagSampler {
-  const h: RecordableHistogram = createHistogram();
-  let timer: NodeJS.Timeout | undefined;
-  let due = 0;
-  const tick = (): void => {
-    const now = performance.now();
-    h.record(Math.max(1, Math.round((now - due) * 1e6)));
-    due = now + 1;
-    timer = setTimeout(tick, 1);
-  };
-  return {
-    enable() {
-      due = performance.now() + 1;
-      timer = setTimeout(tick, 1);
-    },
-    disable() {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-    },
-    percentile: (p) => h.percentile(p),
-    get max() {
-      return h.max;
-    },
-  };
-}
-
-// ---- the floor: what one thread hand-off each way costs on this machine ------------------------------
-/**
- * A worker that busy-waits `ms` per message and replies: the same two hand-offs as a fusion
- * (main → worker → main) with no runtime around them. Measured interleaved with the latency sets,
- * so both see the same machine; on a VM an idle vCPU's wake-up alone can take milliseconds.
- */
-async function createFloor(): Promise<{ ping(ms: number): Promise<number>; stop(): Promise<number> }> {
-  const w = new Worker(
-    `const { parentPort } = require('node:worker_threads');
-     const { performance } = require('node:perf_hooks');
-     parentPort.on('message', (ms) => {
-       const t0 = performance.now();
-       while (performance.now() - t0 < ms);
-       parentPort.postMessage(performance.now() - t0);
-     });`,
-    { eval: true },
-  );
-  await new Promise((r) => setTimeout(r, 50));
-  return {
-    ping: (ms) =>
-      new Promise((resolve) => {
-        const t0 = performance.now();
-        w.once('message', (busy: number) => resolve(performance.now() - t0 - busy));
-        w.postMessage(ms);
-      }),
-    stop: () => w.terminate(),
   };
 }
 
