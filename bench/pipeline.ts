@@ -15,8 +15,8 @@
  *   time, and the bare loop's preprocess→fuse one set at a time right after.
  * cpuMsPerSet: CPU time per set by thread group (main, the pipeline's worker threads, other) and how
  *   long each group waited for a CPU, from /proc/self/task/<tid>/schedstat (Linux).
- * The pipeline runs with inference.cpus auto (BENCH_CPUS=none|auto|1,2 to change it): its worker on a
- *   CPU of its own, the main thread and the rest on the others, as on a dedicated device.
+ * BENCH_CPUS=auto|1,2 runs the pipeline with inference.cpus pinning (default none, as configured by
+ *   default); the bare loop's rounds always get every CPU at normal priority.
  * BENCH_PREPROCESS_THREADS sets inference.preprocessThreads (default: the config's auto).
  */
 import { execFileSync } from 'node:child_process';
@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { SimWorld, eegWindowAt, latestFrame } from '../devices/sim/index.ts';
 import { createPreprocessor } from '../models/preprocess/index.ts';
 import { parseConfig } from '../src/config/load.ts';
+import { allowedCpus } from '../src/core/affinity.ts';
 import { wire } from '../src/config/wiring.ts';
 import { ManualClock } from '../src/core/clocks.ts';
 import { silentLogger } from '../src/core/logger.ts';
@@ -39,7 +40,7 @@ import { Runtime } from '../src/pipeline/runtime.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { MemorySource } from './memory-source.ts';
 import { createFloor, lagSampler, type LagSampler } from './pipeline-probes.ts';
-import { CpuAccount, threadTimes } from './thread-cpu.ts';
+import { CpuAccount, placeThreads, threadPlacement, threadTimes } from './thread-cpu.ts';
 
 const SETS = Number(process.env.BENCH_SETS ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -47,8 +48,8 @@ const LATENCY_SETS = Number(process.env.BENCH_LATENCY_SETS ?? 200);
 /** Saturated sets through each side before measuring: V8 was still optimising mqtt.js, streams and
  * pipeline code ten functions per 100 sets after a 15-set warm-up, on the pipeline's side only. */
 const WARMUP_SETS = Number(process.env.BENCH_WARMUP_SETS ?? 400);
-/** inference.cpus for the pipeline: auto (default), none, or a list such as "1,2". */
-const CPUS_ENV = process.env.BENCH_CPUS ?? 'auto';
+/** inference.cpus for the pipeline: none (the default config), auto, or a list such as "1,2". */
+const CPUS_ENV = process.env.BENCH_CPUS ?? 'none';
 const CPUS = CPUS_ENV === 'auto' || CPUS_ENV === 'none' ? CPUS_ENV : CPUS_ENV.split(',').map(Number);
 const DISTINCT = 60;
 const MS = 1_000_000n;
@@ -192,7 +193,6 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
     // The in-memory outbox: this measures the pipeline; bench:mqtt measures the durable spool.
     outputs: { mqtt: { broker: 'external', url: mqttUrl, qos: 1, spool: false }, console: { enabled: false } },
     metrics: { enabled: false },
-    // As on a dedicated device: inference on a CPU of its own (see README, "Tuning for a dedicated device").
     inference: { cpus: CPUS, ...(process.env.BENCH_PREPROCESS_THREADS ? { preprocessThreads: Number(process.env.BENCH_PREPROCESS_THREADS) } : {}) },
   });
   const wiring = await wire(config, registry, '/');
@@ -309,20 +309,31 @@ log(`inference.cpus ${JSON.stringify(CPUS)}; broker: ${brokerKind} at ${url}; ${
 // Alternate bare and pipeline rounds in one process, so a noisy machine hits both alike.
 const bare = await createBare();
 const threadsBefore = new Set(threadTimes().keys());
+const allCpus = allowedCpus() ?? [];
 const pl = await createPipeline(url);
 // CPU per set by thread: main (the bare loop runs there too), the pipeline's own threads (inference
 // worker, preprocessing helper), and the rest (V8's compiler and GC threads, libuv).
 const pipelineThreads = new Set([...threadTimes().keys()].filter((t) => !threadsBefore.has(t)));
 const groupOf = (tid: number): string => (tid === process.pid ? 'main' : pipelineThreads.has(tid) ? 'workers' : 'other');
 const cpu = { bare: new CpuAccount(groupOf), pipeline: new CpuAccount(groupOf) };
+// The runtime has placed this process's threads (inference.cpus). The bare loop gets them back on
+// every CPU at normal priority, as a plain process has them (pinned beside V8's lowered threads it
+// waited 0.15-0.26 ms per set for its CPU); the pipeline's rounds get the runtime's placement.
+const placed = [...threadTimes().keys()].filter((t) => !pipelineThreads.has(t)).map((tid) => ({ tid, ...threadPlacement(tid) }));
+const forBare = (): void => placeThreads(placed.map((p) => p.tid), allCpus, 0);
+const forPipeline = (): void => {
+  for (const p of placed) if (p.cpus) placeThreads([p.tid], p.cpus, p.nice);
+};
 log(`steady state first: ${WARMUP_SETS} saturated sets through the pipeline, ${Math.ceil(WARMUP_SETS / 4)} through the bare loop`);
+forBare();
 await bare.round(Math.ceil(WARMUP_SETS / 4));
+forPipeline();
 await pl.round(WARMUP_SETS, false);
 const ratios: number[] = [];
 const bareRates: number[] = [];
 const plRates: number[] = [];
-const bareRound = (): Promise<number> => cpu.bare.measure(() => bare.round(SETS));
-const plRound = (): Promise<number> => cpu.pipeline.measure(() => pl.round(SETS));
+const bareRound = (): Promise<number> => (forBare(), cpu.bare.measure(() => bare.round(SETS)));
+const plRound = (): Promise<number> => (forPipeline(), cpu.pipeline.measure(() => pl.round(SETS)));
 for (let r = 0; r < ROUNDS; r++) {
   const first = r % 2 === 0 ? 'bare' : 'pipeline';
   const a = first === 'bare' ? await bareRound() : await plRound();
@@ -343,9 +354,11 @@ log(`CPU ms per set, bare rounds: ${fmt(cpuBare)}`);
 log(`CPU ms per set, pipeline rounds: ${fmt(cpuPipeline)}`);
 const floor = await createFloor();
 const floorMs: number[] = [];
+forPipeline();
 const lat = await pl.latency(LATENCY_SETS, async (inferMs) => void floorMs.push(await floor.ping(inferMs)));
 // The bare loop one set at a time, after (interleaved, its garbage would land in the pipeline's sets).
 const bareOneMs: number[] = [];
+forBare();
 for (let i = 0; i < LATENCY_SETS; i++) {
   await new Promise((r) => setTimeout(r, 1));
   bareOneMs.push(await bare.one());

@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { allowedCpus } from '../src/core/affinity.ts';
 
 /**
  * CPU time per thread of this process, from Linux's /proc/self/task/<tid>/schedstat: time on a
@@ -55,4 +58,32 @@ export class CpuAccount {
     const r3 = (x: number): number => Math.round((x / sets) * 1000) / 1000;
     return Object.fromEntries([...this.#sum].map(([g, s]) => [g, { run: r3(s.runMs), wait: r3(s.waitMs) }]));
   }
+}
+
+/**
+ * Moves threads of this process to `cpus` at niceness `nice` (util-linux taskset, per thread).
+ * The bench gives the bare loop the whole machine, as a plain process has it, and gives the
+ * pipeline's rounds back the placement its runtime chose (inference.cpus).
+ */
+export function placeThreads(tids: Iterable<number>, cpus: readonly number[], nice: number): void {
+  for (const tid of tids) {
+    try {
+      execFileSync('taskset', ['-p', '-c', cpus.join(','), String(tid)], { stdio: 'ignore' });
+      setPriority(tid, nice);
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+}
+
+/** Where a thread of this process runs now: its CPUs and niceness (undefined fields if it ended). */
+export function threadPlacement(tid: number): { cpus?: number[]; nice: number } {
+  const cpus = allowedCpus(`/proc/self/task/${tid}/status`);
+  let nice = 0;
+  try {
+    nice = Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16] ?? 0);
+  } catch {
+    /* ended */
+  }
+  return { ...(cpus ? { cpus } : {}), nice };
 }

@@ -32,8 +32,8 @@ export interface Plan {
  * declared rates and latencies (src/align/plan.ts: several phase offsets of simulated stamps), and
  * sizes buffers with the runtime's own rule. Trigger-driven policies never wait (align wait 0).
  */
-export function makePlan(w: Wiring, allowed?: readonly number[]): Plan {
-  const t = planThreads(w.config.inference, w.pipelines.length, ...(allowed ? [allowed] : []));
+export function makePlan(w: Wiring): Plan {
+  const t = planThreads(w.config.inference, w.pipelines.length);
   const threads = { workers: t.workers, ortThreads: t.ortThreads, preprocessThreads: t.preprocessThreads, cpus: t.cpus ? { inference: [...t.cpus.inference], rest: [...t.cpus.rest] } : null };
   const plan: Plan = { sources: {}, pipelines: {}, bufferBytes: 0, threads };
   const capacities = bufferCapacities(w);

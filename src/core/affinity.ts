@@ -6,9 +6,10 @@ import { ConfigError } from './errors.ts';
 
 /**
  * CPU affinity for a dedicated device: the inference workers get CPUs of their own and the main
- * thread (device I/O, alignment, MQTT) the others. Unpinned on 2 vCPUs, the worker spent up to half
- * of each set's time runnable but waiting for the CPU that the main thread had just woken on
- * (bench:pipeline, cpuMsPerSet). Node's other threads (V8's concurrent GC and compiler, libuv's
+ * thread (device I/O, alignment, MQTT) the others. Unpinned on 2 vCPUs, worker and helper together
+ * spent about 2 ms of each ~4 ms set runnable but waiting for a CPU, often the one the main thread
+ * had just woken on (bench:pipeline, cpuMsPerSet). On 2 vCPUs pinning buys no throughput (no helper
+ * is left); it is meant for 4+ cores. Node's other threads (V8's concurrent GC and compiler, libuv's
  * pool) go with the main thread at the workers' niceness: left free they still cost the worker
  * 0.2–0.35 ms per set, and confined at full priority they raised the event-loop delay p99 from ~4
  * to ~5.5 ms; lowered, the main thread runs first and they use its CPU's idle time.
@@ -105,9 +106,4 @@ export async function pinProcessThreads(cpus: readonly number[], nice: number): 
       }
     }),
   );
-}
-
-/** CPUs a thread may run on now (for tests and `health`). */
-export function threadCpus(tid: number): number[] | undefined {
-  return allowedCpus(`/proc/self/task/${tid}/status`);
 }

@@ -81,11 +81,6 @@ export async function warmUp(models: ModelSet, pre: Map<Modality, Preprocess>, m
   }
 }
 
-/**
- * os.setPriority(0, …) reaches setpriority(PRIO_PROCESS, 0) — on Linux that is this thread alone.
- * Under contention the main thread then wins the CPU: a busy worker cannot delay serial reads,
- * alignment or MQTT keepalives. Refused (e.g. by a container's seccomp): run at normal priority.
- */
 /** Pins the calling thread to `cpus`; without taskset or /proc it simply stays unpinned. */
 export function tryPin(cpus: readonly number[]): void {
   try {
@@ -95,6 +90,11 @@ export function tryPin(cpus: readonly number[]): void {
   }
 }
 
+/**
+ * os.setPriority(0, …) reaches setpriority(PRIO_PROCESS, 0) — on Linux that is this thread alone.
+ * Under contention the main thread then wins the CPU: a busy worker cannot delay serial reads,
+ * alignment or MQTT keepalives. Refused (e.g. by a container's seccomp): run at normal priority.
+ */
 export function lowerPriority(nice: number): void {
   try {
     setPriority(0, nice);

@@ -120,7 +120,6 @@ export class FusionPipeline {
 
   #newClient(): InferenceClient {
     const o = this.#o;
-    const affinity = o.affinity;
     return new InferenceClient({
       modelDir: o.wired.modelDir,
       head: o.wired.head,
@@ -128,7 +127,7 @@ export class FusionPipeline {
       intraOpThreads: o.intraOpThreads,
       ...(o.nice !== undefined ? { nice: o.nice } : {}),
       ...(o.preprocessThreads ? { preprocessThreads: o.preprocessThreads } : {}),
-      ...(affinity ? { cpus: affinity.cpus, ...(affinity.helperCpus ? { helperCpus: affinity.helperCpus } : {}) } : {}),
+      ...(o.affinity ? { cpus: o.affinity.cpus, ...(o.affinity.helperCpus ? { helperCpus: o.affinity.helperCpus } : {}) } : {}),
       preprocessModule: o.preprocessModule,
       ...(o.lossless ? { lossless: true } : {}),
       log: this.#log,
