@@ -152,6 +152,35 @@ describe('sensorium CLI', () => {
     child.kill('SIGTERM');
   }, 60_000);
 
+  it.skipIf((allowedCpus()?.length ?? 0) < 2)('inference.cpus without taskset: says so once, runs unpinned, publishes', async () => {
+    const port = await freePort();
+    const file = makeDemoConfig((c) => {
+      c.outputs.mqtt.port = port;
+      (c as unknown as { inference: unknown }).inference = { cpus: 'auto' };
+    }).file;
+    child = spawn(process.execPath, [...CLI, 'run', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PATH: '/nonexistent' } });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!stderr.includes('sensorium running')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'no-taskset' });
+    let results = 0;
+    sub.on('message', (topic) => void (topic.endsWith('/result') && results++));
+    await sub.subscribeAsync('sensorium/v1/lab/cell-01/+/result', { qos: 1 });
+    while (results < 5) {
+      if (Date.now() > deadline) throw new Error(`no results: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await sub.endAsync();
+    expect(stderr.match(/could not run taskset/g)?.length).toBe(1);
+    expect(stderr).not.toContain('inference pinned to its CPUs');
+    expect(stderr).not.toContain('"level":50');
+    child.kill('SIGTERM');
+  }, 60_000);
+
   it('the offline status is retained after a clean stop (observed on an external broker)', async () => {
     const { startMosquitto } = await import('../helpers/mosquitto.ts');
     const broker = await startMosquitto();
