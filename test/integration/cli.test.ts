@@ -26,6 +26,30 @@ afterEach(() => {
   child = undefined;
 });
 
+/** Starts `sensorium run …` (as `child`) and resolves once it is running; `stderr()` keeps growing. */
+async function startRun(args: string[], env?: NodeJS.ProcessEnv): Promise<{ stderr: () => string; deadline: number }> {
+  const c = spawn(process.execPath, [...CLI, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'], ...(env ? { env } : {}) });
+  child = c;
+  let stderr = '';
+  c.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!stderr.includes('sensorium running')) {
+    if (Date.now() > deadline || c.exitCode !== null) throw new Error(`did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { stderr: () => stderr, deadline };
+}
+
+/** The demo config with `inference.cpus` set, its embedded broker on a free port. */
+async function cpusConfig(cpus: unknown): Promise<{ file: string; port: number }> {
+  const port = await freePort();
+  const file = makeDemoConfig((c) => {
+    c.outputs.mqtt.port = port;
+    (c as unknown as { inference: unknown }).inference = { cpus };
+  }).file;
+  return { file, port };
+}
+
 describe('sensorium CLI', () => {
   it('an invalid config exits 78 and names the field and the value', () => {
     const file = demoConfig((c) => void (c.pipelines.cell_state.inputs.lidar!.maxAge = 'a while'));
@@ -77,15 +101,8 @@ describe('sensorium CLI', () => {
       c.outputs.mqtt.port = port;
       c.metrics.port = metricsPort;
     });
-    child = spawn(process.execPath, [...CLI, 'run', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const { stderr, deadline } = await startRun([file]);
     const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
-    const deadline = Date.now() + 30_000;
-    while (!stderr.includes('sensorium running')) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`did not start: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'cli-test' });
     const results: string[] = [];
     sub.on('message', (topic, payload) => topic.endsWith('/result') && results.push(payload.toString()));
@@ -101,10 +118,10 @@ describe('sensorium CLI', () => {
     await sub.endAsync();
 
     const t0 = Date.now();
-    child.kill('SIGTERM');
+    child!.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(stderr).toContain('sensorium stopped');
+    expect(stderr()).toContain('sensorium stopped');
   }, 90_000);
 
   it('inference.cpus lists a CPU this process may not use: exits 78 naming the field', () => {
@@ -116,20 +133,9 @@ describe('sensorium CLI', () => {
 
   it.skipIf((allowedCpus()?.length ?? 0) < 2)('inference.cpus auto: the worker on its own CPU, the main thread and Node\'s other threads (lowered) on the others', async () => {
     const cpus = allowedCpus() as number[];
-    const port = await freePort();
-    const file = makeDemoConfig((c) => {
-      c.outputs.mqtt.port = port;
-      (c as unknown as { inference: unknown }).inference = { cpus: 'auto' };
-    }).file;
-    child = spawn(process.execPath, [...CLI, 'run', file, '--duration', '20s'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const deadline = Date.now() + 30_000;
-    while (!stderr.includes('sensorium running')) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`did not start: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const pid = child.pid as number;
+    const { file } = await cpusConfig('auto');
+    const { stderr } = await startRun([file, '--duration', '20s']);
+    const pid = child!.pid as number;
     const masks = new Map<number, string>();
     const nice = new Map<number, number>();
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
@@ -148,37 +154,26 @@ describe('sensorium CLI', () => {
     expect(worker.length + [...masks.values()].filter((m) => m === rest).length).toBe(masks.size);
     expect(nice.get(pid)).toBe(0);
     expect([...masks].filter(([tid, m]) => m === rest && tid !== pid && nice.get(tid) === 10).length).toBeGreaterThanOrEqual(2);
-    expect(stderr).toContain('inference pinned to its CPUs');
-    child.kill('SIGTERM');
+    expect(stderr()).toContain('inference pinned to its CPUs');
+    child!.kill('SIGTERM');
   }, 60_000);
 
   it.skipIf((allowedCpus()?.length ?? 0) < 2)('inference.cpus without taskset: says so once, runs unpinned, publishes', async () => {
-    const port = await freePort();
-    const file = makeDemoConfig((c) => {
-      c.outputs.mqtt.port = port;
-      (c as unknown as { inference: unknown }).inference = { cpus: 'auto' };
-    }).file;
-    child = spawn(process.execPath, [...CLI, 'run', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PATH: '/nonexistent' } });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const deadline = Date.now() + 30_000;
-    while (!stderr.includes('sensorium running')) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`did not start: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { file, port } = await cpusConfig('auto');
+    const { stderr, deadline } = await startRun([file], { ...process.env, PATH: '/nonexistent' });
     const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'no-taskset' });
     let results = 0;
     sub.on('message', (topic) => void (topic.endsWith('/result') && results++));
     await sub.subscribeAsync('sensorium/v1/lab/cell-01/+/result', { qos: 1 });
     while (results < 5) {
-      if (Date.now() > deadline) throw new Error(`no results: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`no results: ${stderr()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     await sub.endAsync();
-    expect(stderr.match(/could not run taskset/g)?.length).toBe(1);
-    expect(stderr).not.toContain('inference pinned to its CPUs');
-    expect(stderr).not.toContain('"level":50');
-    child.kill('SIGTERM');
+    expect(stderr().match(/could not run taskset/g)?.length).toBe(1);
+    expect(stderr()).not.toContain('inference pinned to its CPUs');
+    expect(stderr()).not.toContain('"level":50');
+    child!.kill('SIGTERM');
   }, 60_000);
 
   it('the offline status is retained after a clean stop (observed on an external broker)', async () => {
