@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { armTransfers } from '../../src/core/transfer-probe.ts';
 import { renderFrame } from './render-frame.ts';
 import type { RenderReply, RenderRequest, RenderThreadInit } from './render-thread.ts';
 import { SimWorld } from './world.ts';
@@ -11,10 +12,7 @@ import { SimWorld } from './world.ts';
 const port = parentPort;
 if (!port) throw new Error('render-worker must run in a worker thread');
 const init = workerData as RenderThreadInit;
-// Detach once before the renderer is optimised: the first transferred frame would otherwise throw
-// its optimised typed-array code away (V8's detach protector) and the next frames render slowly.
-const probe = new ArrayBuffer(8);
-structuredClone(probe, { transfer: [probe] });
+armTransfers(); // before the renderer is optimised: every frame goes back transferred
 const world = new SimWorld({ seed: init.seed, lineHz: init.lineHz });
 world.rgbd().background();
 

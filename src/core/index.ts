@@ -9,3 +9,4 @@ export * from './registry.ts';
 export * from './spawn-worker.ts';
 export * from './buffer-pool.ts';
 export * from './random.ts';
+export * from './transfer-probe.ts';

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { InferenceError } from '../core/errors.ts';
+import { armTransfers } from '../core/transfer-probe.ts';
 import { payloadBuffers, type AnySample, type Modality } from '../core/sample.ts';
 import { OnnxBackend } from './onnx-backend.ts';
 import { ModelSet } from './model-set.ts';
@@ -23,6 +24,7 @@ const init = workerData as WorkerInit;
 const post = (msg: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(msg, transfer);
 
 async function main(): Promise<void> {
+  armTransfers(); // before anything is optimised: replies transfer frames back
   if (init.nice) lowerPriority(init.nice);
   // Before anything else starts a thread: ORT's threads inherit the mask. The runtime has already
   // pinned its own threads with the same tool, so a failure here is a vanished /proc at worst.

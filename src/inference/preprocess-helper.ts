@@ -1,10 +1,10 @@
-import { setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { payloadBuffers, type AnySample, type Modality } from '../core/sample.ts';
 import { serializeError } from './protocol.ts';
 import type { HelperInit, HelperReply, HelperRequest } from './preprocess-pool.ts';
-import { tryPin, type PreprocessModule } from './worker-tuning.ts';
+import { armTransfers } from '../core/transfer-probe.ts';
+import { lowerPriority, tryPin, warmPreprocessor, type PreprocessModule } from './worker-tuning.ts';
 
 /**
  * A preprocessing helper of the inference worker: turns one modality's frame into its encoder
@@ -19,28 +19,16 @@ if (!port) throw new Error('preprocess-helper must run in a worker thread');
 const init = workerData as HelperInit;
 
 async function main(): Promise<void> {
-  if (init.nice) {
-    try {
-      setPriority(0, init.nice);
-    } catch {
-      /* not permitted: run at the parent's priority */
-    }
-  }
+  armTransfers();
+  if (init.nice) lowerPriority(init.nice);
   if (init.cpus?.length) tryPin(init.cpus);
-  // Transfer-detach once before any code gets optimised (see warmUp in inference-worker.ts).
-  const probe = new ArrayBuffer(8);
-  structuredClone(probe, { transfer: [probe] });
   const mod = (await import(init.preprocessModule)) as PreprocessModule;
   const pre = new Map<Modality, Preprocess>();
   for (const [m, spec] of Object.entries(init.specs) as [Modality, { op: string }][]) {
     const fn = mod.createPreprocessor(spec);
     pre.set(m, fn);
     // Warm, like the worker's own preprocessors: the first frames it gets then cost what later ones do.
-    try {
-      for (let i = 0; i < 5 && mod.warmUpPayload; i++) fn(structuredClone(mod.warmUpPayload(spec)));
-    } catch {
-      /* best effort */
-    }
+    warmPreprocessor(fn, spec, mod);
   }
   port!.on('message', (req: HelperRequest) => {
     if (req.id < 0) throw new Error('asked to crash (test)');

@@ -58,11 +58,6 @@ const WARM_UP_ROUNDS = 5;
  */
 export async function warmUp(models: ModelSet, pre: Map<Modality, Preprocess>, mod: PreprocessModule): Promise<void> {
   if (!mod.warmUpPayload) return;
-  // Detach a buffer first. V8 compiles typed-array code without detach checks until the isolate's
-  // first ArrayBuffer transfer; the worker's first reply transfers frames back, which threw away
-  // every optimised function at once: the second real set took ~30 ms instead of ~5.
-  const probe = new ArrayBuffer(8);
-  structuredClone(probe, { transfer: [probe] });
   const embs: Partial<Record<Modality, Float32Array>> = {};
   for (const m of models.modalities) embs[m] = new Float32Array(models.embeddingDim);
   try {
@@ -78,6 +73,15 @@ export async function warmUp(models: ModelSet, pre: Map<Modality, Preprocess>, m
     }
   } catch {
     // Best effort: a model set whose preprocessing wants something else simply starts cold.
+  }
+}
+
+/** Warms one preprocessor alone (a helper thread has no encoders), best effort. */
+export function warmPreprocessor(fn: Preprocess, spec: unknown, mod: PreprocessModule): void {
+  try {
+    for (let i = 0; i < WARM_UP_ROUNDS && mod.warmUpPayload; i++) fn(structuredClone(mod.warmUpPayload(spec)));
+  } catch {
+    /* best effort */
   }
 }
 
