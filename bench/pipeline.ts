@@ -7,8 +7,10 @@
  *              busy (one fusion waiting, none dropped); results published QoS 1
  *
  * Last line: {"ratio", "addedLatencyP50Ms", "addedLatencyP99Ms", "eventLoopLagP99Ms", "handoffFloor…", …}
- *   ratio = pipeline results/s ÷ bare sets/s; added latency = trigger→publish minus the worker's
- *   own preprocess+encode+fuse time (measured one set at a time); event-loop lag p99 while saturated;
+ *   ratio = median over rounds of pipeline results/s ÷ bare sets/s, each at steady state (from a
+ *   round's first completion to its last: the pipeline's first result waits a whole latency, which
+ *   is not throughput); added latency = trigger→publish minus the worker's own
+ *   preprocess+encode+fuse time (measured one set at a time); event-loop lag p99 while saturated;
  *   handoff floor = a bare worker_threads round trip (main → worker → main, the worker busy as long
  *   as that set's inference), one after each latency set: the part of the added latency that is
  *   the machine's thread wake-up, not the runtime. latency/bareLatency: trigger→publish one set at a
@@ -17,7 +19,9 @@
  *   long each group waited for a CPU, from /proc/self/task/<tid>/schedstat (Linux).
  * BENCH_CPUS=auto|1,2 runs the pipeline with inference.cpus pinning (default none, as configured by
  *   default); the bare loop's rounds always get every CPU at normal priority.
- * BENCH_PREPROCESS_THREADS sets inference.preprocessThreads (default: the config's auto).
+ * BENCH_PREPROCESS_THREADS sets inference.preprocessThreads (default: the config's auto);
+ * BENCH_NICE sets inference.nice (default 10).
+ * stealPct: CPU time the hypervisor took from this VM during the rounds (/proc/stat).
  */
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -40,10 +44,10 @@ import { Runtime } from '../src/pipeline/runtime.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { MemorySource } from './memory-source.ts';
 import { createFloor, lagSampler, type LagSampler } from './pipeline-probes.ts';
-import { CpuAccount, placeThreads, threadPlacement, threadTimes } from './thread-cpu.ts';
+import { CpuAccount, placeThreads, threadPlacement, threadTimes, withSteal } from './thread-cpu.ts';
 
 const SETS = Number(process.env.BENCH_SETS ?? 100);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 25);
 const LATENCY_SETS = Number(process.env.BENCH_LATENCY_SETS ?? 200);
 /** Saturated sets through each side before measuring: V8 was still optimising mqtt.js, streams and
  * pipeline code ten functions per 100 sets after a 15-set warm-up, on the pipeline's side only. */
@@ -143,10 +147,12 @@ async function createBare(): Promise<{ round(n: number): Promise<number>; one():
   for (let i = 0; i < 30; i++) await run(); // warm-up
   times.length = 0;
   return {
+    /** Steady-state sets/s: between the first and the last completion, as the pipeline's. */
     async round(n) {
-      const start = performance.now();
-      for (let i = 0; i < n; i++) await run();
-      return n / ((performance.now() - start) / 1000);
+      await run();
+      const first = performance.now();
+      for (let i = 1; i < n; i++) await run();
+      return (n - 1) / ((performance.now() - first) / 1000);
     },
     /** One set, timed like a fusion (preprocess + encode + fuse), for the latency comparison. */
     async one() {
@@ -193,16 +199,17 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
     // The in-memory outbox: this measures the pipeline; bench:mqtt measures the durable spool.
     outputs: { mqtt: { broker: 'external', url: mqttUrl, qos: 1, spool: false }, console: { enabled: false } },
     metrics: { enabled: false },
-    inference: { cpus: CPUS, ...(process.env.BENCH_PREPROCESS_THREADS ? { preprocessThreads: Number(process.env.BENCH_PREPROCESS_THREADS) } : {}) },
+    inference: { cpus: CPUS, ...(process.env.BENCH_NICE ? { nice: Number(process.env.BENCH_NICE) } : {}), ...(process.env.BENCH_PREPROCESS_THREADS ? { preprocessThreads: Number(process.env.BENCH_PREPROCESS_THREADS) } : {}) },
   });
   const wiring = await wire(config, registry, '/');
   const clock = new ManualClock(T0);
   // Count, keep only the newest: a subscriber lives in another process, and retaining every result
   // here grew the main heap into a major GC (7-11 ms pause) every second.
-  let resultCount = 0;
   let lastResult: ResultPayload | undefined;
+  /** When each result of the current round arrived (ms). */
+  let arrivals: number[] = [];
   let wake: (() => void) | undefined;
-  const runtime = new Runtime({ wiring, registry, clock, log: silentLogger, mqttUrl, sinks: [(r) => (resultCount++, (lastResult = r), wake?.())] });
+  const runtime = new Runtime({ wiring, registry, clock, log: silentLogger, mqttUrl, sinks: [(r) => ((lastResult = r), arrivals.push(performance.now()), wake?.())] });
   await runtime.start();
   const p = runtime.pipelines[0]!;
   let eegNext = 0;
@@ -230,12 +237,12 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
     await runtime.idle();
   }
   const lag = lagSampler();
-  // Throughput: keep exactly one fusion waiting behind the running one.
+  // Throughput: keep exactly one fusion waiting behind the running one. Steady state: results
+  // between the first and the last of the round (the first one's wait is latency, not throughput).
   const round = async (n: number, measured = true): Promise<number> => {
     pool = runtime.pool;
-    const before = resultCount;
+    arrivals = [];
     if (measured) lag.enable();
-    const start = performance.now();
     for (let i = 0; i < n; i++, k++) {
       while (p.queued >= 2) await nextResult();
       const tk = T0 + BigInt(k + 1) * 100n * MS;
@@ -243,9 +250,10 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
       await clock.advanceTo(tk);
     }
     await runtime.idle();
-    const elapsed = (performance.now() - start) / 1000;
     lag.disable();
-    return (resultCount - before) / elapsed;
+    const [first, last] = [arrivals[0], arrivals[arrivals.length - 1]];
+    if (first === undefined || last === undefined || arrivals.length !== n) throw new Error(`${arrivals.length} results for ${n} sets`);
+    return (n - 1) / ((last - first) / 1000);
   };
   // Latency: one set at a time, no queueing.
   const stages = { pre: [] as number[], enc: [] as number[], fuse: [] as number[] };
@@ -334,16 +342,19 @@ const bareRates: number[] = [];
 const plRates: number[] = [];
 const bareRound = (): Promise<number> => (forBare(), cpu.bare.measure(() => bare.round(SETS)));
 const plRound = (): Promise<number> => (forPipeline(), cpu.pipeline.measure(() => pl.round(SETS)));
-for (let r = 0; r < ROUNDS; r++) {
-  const first = r % 2 === 0 ? 'bare' : 'pipeline';
-  const a = first === 'bare' ? await bareRound() : await plRound();
-  const b = first === 'bare' ? await plRound() : await bareRound();
-  const [br, pr] = first === 'bare' ? [a, b] : [b, a];
-  bareRates.push(br);
-  plRates.push(pr);
-  ratios.push(pr / br);
-  log(`round ${r + 1}: bare ${br.toFixed(1)} sets/s, pipeline ${pr.toFixed(1)} results/s, ratio ${(pr / br).toFixed(3)}`);
-}
+const { stealPct } = await withSteal(async () => {
+  for (let r = 0; r < ROUNDS; r++) {
+    const first = r % 2 === 0 ? 'bare' : 'pipeline';
+    const a = first === 'bare' ? await bareRound() : await plRound();
+    const b = first === 'bare' ? await plRound() : await bareRound();
+    const [br, pr] = first === 'bare' ? [a, b] : [b, a];
+    bareRates.push(br);
+    plRates.push(pr);
+    ratios.push(pr / br);
+    log(`round ${r + 1}: bare ${br.toFixed(1)} sets/s, pipeline ${pr.toFixed(1)} results/s, ratio ${(pr / br).toFixed(3)}`);
+  }
+});
+log(`CPU time taken by the hypervisor (steal) during the rounds: ${stealPct ?? 'unknown'} %`);
 const cpuBare = cpu.bare.perSet(SETS * ROUNDS);
 const cpuPipeline = cpu.pipeline.perSet(SETS * ROUNDS);
 const fmt = (c: Record<string, { run: number; wait: number }>): string =>
@@ -395,5 +406,6 @@ console.log(
     keepNewestDrops: end.dropped,
     cpus: CPUS,
     broker: brokerKind,
+    stealPct,
   }),
 );
