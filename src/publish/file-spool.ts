@@ -1,9 +1,10 @@
-import { close, closeSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlink, unlinkSync, writeSync } from 'node:fs';
+import { close, closeSync, fsync, fsyncSync, mkdirSync, openSync, statSync, unlink, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { OutboundMessage } from './publisher.ts';
-import { encodeJsonRecordInto, encodeRecord } from './segment-codec.ts';
+import { AckLog } from './ack-log.ts';
+import { encodeJsonRecordInto } from './segment-codec.ts';
 import { MetaEncoder, encodeMessage, lockSpoolDir, segName, type AckRecord } from './spool-files.ts';
 import { recoverSpool, type RecoveredEntry, type RecoveredSpool } from './spool-recovery.ts';
 import type { Spool, SpoolEntry, SpoolStats } from './spool.ts';
@@ -55,8 +56,7 @@ export class FileSpool implements Spool {
   #segments: Segment[] = [];
   #fd: number | undefined;
   #segSize = 0;
-  #ackFd: number | undefined;
-  #ackSize = 0;
+  #acks: AckLog | undefined;
   /** Group-commit buffer: records of the current task, written in one go (no Buffer per record). */
   #wbuf = Buffer.allocUnsafe(1 << 20);
   #wlen = 0;
@@ -67,7 +67,7 @@ export class FileSpool implements Spool {
   #dirty = false;
   /** Segments rotated out: fsynced and closed by the next sync. */
   #retired: number[] = [];
-  /** The batching timer's fsync, running on the thread pool. */
+  /** The batching timer's fsync (and compaction after it), running on the thread pool. */
   #syncing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #unlock: (() => void) | undefined;
@@ -207,9 +207,9 @@ export class FileSpool implements Spool {
     if (!this.#dirty) return;
     this.#dirty = false;
     if (this.#fd !== undefined) fsyncSync(this.#fd);
-    if (this.#ackFd !== undefined) fsyncSync(this.#ackFd);
+    if (this.#acks?.fd !== undefined) fsyncSync(this.#acks.fd);
     // A background sync still holds the ack log's fd; it compacts when it is done.
-    if (!this.#syncing) this.#compactFiles(true);
+    if (!this.#syncing) this.#compactFiles();
   }
 
   /**
@@ -218,12 +218,12 @@ export class FileSpool implements Spool {
    * wait for it. One at a time; a tick that finds one running leaves its work to the next.
    */
   #syncInBackground(): void {
-    if (this.#syncing || this.#ackFd === undefined) return;
+    if (this.#syncing || this.#acks?.fd === undefined) return;
     this.#writeAcks();
     if (!this.#dirty && this.#retired.length === 0) return;
     this.#dirty = false;
     const retired = this.#retired.splice(0);
-    const live = [this.#fd, this.#ackFd].filter((fd): fd is number => fd !== undefined);
+    const live = [this.#fd, this.#acks.fd].filter((fd): fd is number => fd !== undefined);
     const fsyncOne = (fd: number): Promise<void> =>
       new Promise((resolve) =>
         fsync(fd, (err) => {
@@ -237,10 +237,11 @@ export class FileSpool implements Spool {
     this.#syncing = Promise.all([
       ...live.map(fsyncOne),
       ...retired.map((fd) => fsyncOne(fd).then(() => new Promise<void>((resolve) => close(fd, () => resolve())))),
-    ]).then(() => {
-      this.#syncing = undefined;
-      if (this.#ackFd !== undefined) this.#compactFiles(false);
-    });
+    ])
+      .then(() => this.#compactInBackground())
+      .then(() => {
+        this.#syncing = undefined;
+      });
   }
 
   /** Flushes the group-commit buffer and appends the pending ack/drop record to the ack log. */
@@ -250,22 +251,19 @@ export class FileSpool implements Spool {
       const rec: AckRecord = {};
       if (this.#pendingAcks.length) rec.a = this.#pendingAcks.splice(0);
       if (this.#pendingDrops.length) rec.d = this.#pendingDrops.splice(0);
-      const buf = encodeRecord(rec);
-      writeSync(this.#ackFd as number, buf);
-      this.#ackSize += buf.length;
+      (this.#acks as AckLog).append(rec);
       this.#dirty = true;
     }
   }
 
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
-    if (this.#ackFd === undefined) return;
+    if (this.#acks?.fd === undefined) return;
     await this.#syncing;
     this.sync();
     if (this.#fd !== undefined) closeSync(this.#fd);
-    closeSync(this.#ackFd);
+    this.#acks.close();
     this.#fd = undefined;
-    this.#ackFd = undefined;
     this.#unlock?.();
   }
 
@@ -287,11 +285,9 @@ export class FileSpool implements Spool {
       this.#fd = openSync(last.path, 'a');
       this.#segSize = statSync(last.path).size;
     }
-    const ackPath = join(this.#o.dir, 'acks.log');
-    this.#ackFd = openSync(ackPath, 'a');
-    this.#ackSize = statSync(ackPath).size;
+    this.#acks = new AckLog(this.#o.dir);
     this.#compactMemory();
-    this.#compactFiles(true);
+    this.#compactFiles();
   }
 
   #rotate(firstId: number): void {
@@ -341,31 +337,50 @@ export class FileSpool implements Spool {
     if (this.#head >= this.#entries.length) this.#floor = Math.max(this.#floor, this.#nextId - 1);
   }
 
-  /**
-   * Deletes fully acknowledged segments (the newest is kept for appending); rewrites the ack log
-   * as a snapshot when segments go or the log grows. The snapshot is written (atomic rename)
-   * before any segment is deleted, so the floor, next id and last seq per stream survive a crash
-   * between the two steps. `now`: delete on this thread (else on the thread pool).
-   */
-  #compactFiles(now: boolean): void {
+  /** Segments before this index hold only acknowledged ids (the newest is kept for appending). */
+  #deletableSegments(): number {
     let n = 0;
     while (n < this.#segments.length - 1 && (this.#segments[n] as Segment).lastId <= this.#floor) n++;
-    if (n === 0 && this.#ackSize < 1 << 20) return;
-    const snapshot: AckRecord = { snapshot: { floor: this.#floor, nextId: this.#nextId, seqs: this.#seqs, done: [...this.#done] } };
-    const tmp = join(this.#o.dir, 'acks.log.tmp');
-    const fd = openSync(tmp, 'w');
-    const buf = encodeRecord(snapshot);
-    writeSync(fd, buf);
-    fsyncSync(fd);
-    closeSync(fd);
-    if (this.#ackFd !== undefined) closeSync(this.#ackFd);
-    renameSync(tmp, join(this.#o.dir, 'acks.log'));
-    this.#ackFd = openSync(join(this.#o.dir, 'acks.log'), 'a');
-    this.#ackSize = buf.length;
-    // The snapshot is durable, so the segments may go; deleting 4 MiB files is the thread pool's job.
-    for (const seg of this.#segments.splice(0, n)) {
-      if (now) unlinkSync(seg.path);
-      else unlink(seg.path, () => undefined);
+    return n;
+  }
+
+  /** Whether the files want compacting: segments to delete, or an ack log past 1 MiB. */
+  #compactable(n: number): boolean {
+    return n > 0 || (this.#acks?.size ?? 0) >= 1 << 20;
+  }
+
+  #snapshot(): AckRecord {
+    return { snapshot: { floor: this.#floor, nextId: this.#nextId, seqs: { ...this.#seqs }, done: [...this.#done] } };
+  }
+
+  /**
+   * Deletes fully acknowledged segments and rewrites the ack log as a snapshot, on this thread (at
+   * open, and from `sync()`). The snapshot is written (atomic rename) before any segment is deleted,
+   * so the floor, next id and last seq per stream survive a crash between the two steps.
+   */
+  #compactFiles(): void {
+    const n = this.#deletableSegments();
+    if (!this.#compactable(n) || !this.#acks) return;
+    this.#acks.replaceSync(this.#snapshot());
+    for (const seg of this.#segments.splice(0, n)) unlinkSync(seg.path);
+  }
+
+  /**
+   * The same compaction from the batching timer, its snapshot fsynced on the thread pool (see
+   * {@link AckLog.replace}). A failed snapshot leaves the old ack log, still complete, and the
+   * segments; the next sync tries again.
+   */
+  async #compactInBackground(): Promise<void> {
+    const n = this.#deletableSegments();
+    if (!this.#compactable(n) || !this.#acks) return;
+    try {
+      await this.#acks.replace(this.#snapshot());
+      this.#dirty = true; // records appended again after the swap: the next tick fsyncs them
+    } catch (err) {
+      this.#log.error({ err: (err as Error).message }, 'spool: ack log compaction failed; keeping the old log');
+      return;
     }
+    // The snapshot is durable, so the segments may go; deleting 4 MiB files is the thread pool's job.
+    for (const seg of this.#segments.splice(0, n)) unlink(seg.path, () => undefined);
   }
 }
