@@ -13,8 +13,10 @@
  *   preprocess+encode+fuse time (measured one set at a time); event-loop lag p99 while saturated;
  *   handoff floor = a bare worker_threads round trip (main → worker → main, the worker busy as long
  *   as that set's inference), one after each latency set: the part of the added latency that is
- *   the machine's thread wake-up, not the runtime. latency/bareLatency: trigger→publish one set at a
- *   time, and the bare loop's preprocess→fuse one set at a time right after.
+ *   the machine's thread wake-up, not the runtime; pipelineHandoff = the results' own trip to the
+ *   worker and back (lineage.stageMs.handoff), the part of the added latency that is hand-offs.
+ *   latency/bareLatency: trigger→publish one set at a time, and the bare loop's preprocess→fuse
+ *   one set at a time right after.
  * cpuMsPerSet: CPU time per set by thread group (main, the pipeline's worker threads, other) and how
  *   long each group waited for a CPU, from /proc/self/task/<tid>/schedstat (Linux).
  * BENCH_CPUS=auto|1,2 runs the pipeline with inference.cpus pinning (default none, as configured by
@@ -168,10 +170,18 @@ async function createBare(): Promise<{ round(n: number): Promise<number>; one():
 }
 
 // ---- the pipeline -------------------------------------------------------------------------------
+/** One set at a time: per set, ms. `handoff`: the result's own trip to the worker and back. */
+interface Latencies {
+  added: number[];
+  handoff: number[];
+  infer: number[];
+  total: number[];
+}
+
 interface PipelineBench {
   /** Results/s over n saturated sets; event-loop lag is sampled only when `measured`. */
   round(n: number, measured?: boolean): Promise<number>;
-  latency(n: number, between: (inferMs: number) => Promise<void>): Promise<{ added: number[]; infer: number[]; total: number[] }>;
+  latency(n: number, between: (inferMs: number) => Promise<void>): Promise<Latencies>;
   lag: LagSampler;
   stop(): Promise<{ dropped: number; pool: unknown }>;
 }
@@ -257,9 +267,10 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
   };
   // Latency: one set at a time, no queueing.
   const stages = { pre: [] as number[], enc: [] as number[], fuse: [] as number[] };
-  const latency = async (n: number, between: (inferMs: number) => Promise<void>): Promise<{ added: number[]; infer: number[]; total: number[] }> => {
+  const latency = async (n: number, between: (inferMs: number) => Promise<void>): Promise<Latencies> => {
     pool = runtime.pool;
     const added: number[] = [];
+    const handoff: number[] = [];
     const infer: number[] = [];
     const total: number[] = [];
     for (let i = 0; i < n; i++, k++) {
@@ -271,6 +282,7 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
       const r = lastResult!;
       const s = r.lineage.stageMs!;
       added.push(s.total - (s.preprocess + s.encode + s.fuse));
+      handoff.push(s.handoff ?? NaN);
       infer.push(s.preprocess + s.encode + s.fuse);
       total.push(s.total);
       stages.pre.push(s.preprocess);
@@ -279,7 +291,7 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
       await between(s.preprocess + s.encode + s.fuse);
     }
     log(`worker stages p50 ms: preprocess ${q(stages.pre, 0.5).toFixed(3)}, encode ${q(stages.enc, 0.5).toFixed(3)}, fuse ${q(stages.fuse, 0.5).toFixed(3)}`);
-    return { added, infer, total };
+    return { added, handoff, infer, total };
   };
   return {
     round,
@@ -384,6 +396,7 @@ await stopBroker();
 log(`frame pool ${JSON.stringify(end.pool)}; keep-newest drops ${end.dropped}`);
 log(`added latency p50 ${q(lat.added, 0.5).toFixed(3)} ms, p99 ${q(lat.added, 0.99).toFixed(3)} ms over inference p50 ${q(lat.infer, 0.5).toFixed(3)} ms (bare ${inferBare.toFixed(3)} ms)`);
 log(`end to end, one set at a time: pipeline trigger→publish p50 ${q(lat.total, 0.5).toFixed(3)} ms, p99 ${q(lat.total, 0.99).toFixed(3)} ms; bare loop preprocess→fuse (one at a time, right after) p50 ${q(bareOneMs, 0.5).toFixed(3)} ms, p99 ${q(bareOneMs, 0.99).toFixed(3)} ms`);
+log(`of the added latency, the set's own trip to the worker and back (lineage.stageMs.handoff): p50 ${q(lat.handoff, 0.5).toFixed(3)} ms, p99 ${q(lat.handoff, 0.99).toFixed(3)} ms`);
 log(`thread hand-off floor (bare worker round trip minus its work, same moments): p50 ${q(floorMs, 0.5).toFixed(3)} ms, p99 ${q(floorMs, 0.99).toFixed(3)} ms`);
 log(`event-loop delay while saturated: p50 ${lagMs.p50.toFixed(2)} ms, p99 ${lagMs.p99.toFixed(2)} ms, max ${lagMs.max.toFixed(2)} ms`);
 console.log(
@@ -396,6 +409,8 @@ console.log(
     latencyP99Ms: r3(q(lat.total, 0.99)),
     bareLatencyP50Ms: r3(q(bareOneMs, 0.5)),
     bareLatencyP99Ms: r3(q(bareOneMs, 0.99)),
+    pipelineHandoffP50Ms: r3(q(lat.handoff, 0.5)),
+    pipelineHandoffP99Ms: r3(q(lat.handoff, 0.99)),
     handoffFloorP50Ms: r3(q(floorMs, 0.5)),
     handoffFloorP99Ms: r3(q(floorMs, 0.99)),
     pipelineSetsPerSec: r3(q(plRates, 0.5)),

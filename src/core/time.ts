@@ -32,6 +32,14 @@ export function nsToS(ns: bigint): number {
 }
 
 /** ISO-8601 UTC with millisecond precision, for payloads (`ts`). */
+/**
+ * Milliseconds on the process-wide monotonic clock (CLOCK_MONOTONIC via process.hrtime): unlike
+ * performance.now(), whose origin is each thread's start, comparable across worker threads.
+ */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 export function nsToIso(ns: bigint): string {
   return new Date(Number(ns / NS_PER_MS)).toISOString();
 }

@@ -3,6 +3,7 @@ import { spawnWorker } from '../core/spawn-worker.ts';
 import { InferenceError, ModelError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
+import { monotonicMs } from '../core/time.ts';
 import { payloadBuffers, type AnySample, type Modality } from '../core/sample.ts';
 import type { RunRequest, SerializedError, StageTimes, WireInput, WorkerInit, WorkerReply } from './protocol.ts';
 
@@ -20,7 +21,11 @@ export interface FusionOutput<T = unknown> {
   probs: Float32Array;
   /** What the head was actually given (1 present, 0 missing), in `modalities` order. */
   mask: Float32Array;
-  stageMs: StageTimes;
+  /**
+   * The worker's stages, and `handoff`: the set's trip to the worker and the result's trip back
+   * (message passing and thread wake-ups, measured on one clock across the two threads).
+   */
+  stageMs: StageTimes & { handoff: number };
   /** Jobs dropped (keep-newest) since the previous output. */
   droppedBefore: number;
   /** Payload buffers coming back from the worker, free for reuse. */
@@ -66,7 +71,7 @@ export class InferenceClient {
   #info: ModelInfo | undefined;
   #nextId = 1;
   /** Posted and not answered yet, in order (the worker runs one; the rest wait or get dropped there). */
-  #outstanding = new Map<number, unknown>();
+  #outstanding = new Map<number, { context: unknown; postedAt: number }>();
   #dropped = 0;
   #droppedTotal = 0;
   #lastSent = new Map<Modality, string>();
@@ -198,8 +203,8 @@ export class InferenceClient {
       }
       this.#lastSent.set(modality, key);
     }
-    this.#outstanding.set(id, job.context);
     const req: RunRequest = { type: 'run', id, inputs };
+    this.#outstanding.set(id, { context: job.context, postedAt: monotonicMs() });
     worker.postMessage(req, transfer);
   }
 
@@ -215,13 +220,15 @@ export class InferenceClient {
         this.#droppedTotal++;
       }
     }
-    if (!this.#outstanding.has(msg.id)) return;
-    const context = this.#outstanding.get(msg.id);
+    const sent = this.#outstanding.get(msg.id);
+    if (!sent) return;
+    const { context, postedAt } = sent;
     this.#outstanding.delete(msg.id);
     const dropped = this.#dropped;
     this.#dropped = 0;
     if (msg.type === 'result') {
-      this.#opts.onOutput({ context, probs: msg.probs, mask: msg.mask, stageMs: msg.stageMs, droppedBefore: dropped, returned: msg.returned });
+      const handoff = msg.at.recv - postedAt + (monotonicMs() - msg.at.done);
+      this.#opts.onOutput({ context, probs: msg.probs, mask: msg.mask, stageMs: { ...msg.stageMs, handoff }, droppedBefore: dropped, returned: msg.returned });
     } else {
       this.#dropped += dropped;
       if (msg.returned.length) this.#opts.onReturned?.(msg.returned);

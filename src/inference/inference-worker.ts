@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { InferenceError } from '../core/errors.ts';
+import { monotonicMs } from '../core/time.ts';
 import { armTransfers } from '../core/transfer-probe.ts';
 import { payloadBuffers, type AnySample, type Modality } from '../core/sample.ts';
 import { OnnxBackend } from './onnx-backend.ts';
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
   /** The key last received per modality: a later set may refer to it by key (`cached`). */
   const newest = new Map<Modality, string>();
   let toReturn: ArrayBuffer[] = [];
+  /** When each set waiting or running arrived (monotonic ms), for its `queue` time and `at.recv`. */
+  const arrived = new Map<number, number>();
   let running: RunRequest | undefined;
   let waiting: RunRequest[] = [];
   let dropped: number[] = [];
@@ -134,9 +137,13 @@ async function main(): Promise<void> {
       pump();
       return;
     }
+    arrived.set(msg.id, monotonicMs());
     absorb(msg);
     if (!init.lossless && running) {
-      for (const old of waiting) dropped.push(old.id);
+      for (const old of waiting) {
+        dropped.push(old.id);
+        arrived.delete(old.id);
+      }
       waiting = [msg];
     } else {
       waiting.push(msg);
@@ -215,6 +222,7 @@ async function main(): Promise<void> {
     toReturn = [];
     const droppedIds = dropped;
     dropped = [];
+    if (msg.type === 'result') msg.at.done = monotonicMs();
     post({ ...msg, returned, dropped: droppedIds } as WorkerReply, returned);
   }
 
@@ -225,6 +233,9 @@ async function main(): Promise<void> {
 
   async function run(req: RunRequest): Promise<void> {
     const remote = new Map<Modality, { key: string; result: Promise<HelperResult> }>();
+    const recv = arrived.get(req.id) ?? monotonicMs();
+    arrived.delete(req.id);
+    const queue = monotonicMs() - recv;
     try {
       const time = { preprocess: 0, encode: 0 };
       const embs: Partial<Record<Modality, Float32Array>> = {};
@@ -279,7 +290,8 @@ async function main(): Promise<void> {
       });
       // Copy: the output tensor's buffer belongs to ORT's binding; 4 floats cost nothing to clone.
       const probs = Float32Array.from(await models.fuse(embs, mask));
-      reply({ type: 'result', id: req.id, probs, mask, stageMs: { preprocess: time.preprocess, encode: time.encode, fuse: performance.now() - t2 }, encoded, returned: [], dropped: [] });
+      const stageMs = { queue, preprocess: time.preprocess, encode: time.encode, fuse: performance.now() - t2 };
+      reply({ type: 'result', id: req.id, probs, mask, stageMs, at: { recv, done: 0 }, encoded, returned: [], dropped: [] });
     } catch (err) {
       // Frames still with a helper come back before the error is reported (their buffers are the pool's).
       for (const { result } of remote.values()) {

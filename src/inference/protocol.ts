@@ -40,14 +40,22 @@ export interface RunRequest {
 }
 
 export interface StageTimes {
+  /** Waiting in the worker behind the fusion running when the set arrived. */
+  queue: number;
   preprocess: number;
   encode: number;
   fuse: number;
 }
 
+/** When the worker received a set and posted its reply ({@link monotonicMs}, comparable across threads). */
+export interface WorkerClock {
+  recv: number;
+  done: number;
+}
+
 export type WorkerReply =
   | { type: 'ready'; labels: string[]; modalities: Modality[]; name: string; version: string; head: string; precision: string; files: Record<string, string> }
-  | { type: 'result'; id: number; probs: Float32Array; mask: Float32Array; stageMs: StageTimes; encoded: Modality[]; returned: ArrayBuffer[]; dropped: number[] }
+  | { type: 'result'; id: number; probs: Float32Array; mask: Float32Array; stageMs: StageTimes; at: WorkerClock; encoded: Modality[]; returned: ArrayBuffer[]; dropped: number[] }
   | { type: 'run-error'; id: number; error: SerializedError; returned: ArrayBuffer[]; dropped: number[] }
   | { type: 'fatal'; error: SerializedError };
 

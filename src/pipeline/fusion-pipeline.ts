@@ -344,6 +344,8 @@ export class FusionPipeline {
       const p = this.name;
       m.results.inc({ pipeline: p });
       m.stageSeconds.observe({ pipeline: p, stage: 'align' }, alignMs / 1e3);
+      m.stageSeconds.observe({ pipeline: p, stage: 'handoff' }, out.stageMs.handoff / 1e3);
+      m.stageSeconds.observe({ pipeline: p, stage: 'queue' }, out.stageMs.queue / 1e3);
       m.stageSeconds.observe({ pipeline: p, stage: 'preprocess' }, out.stageMs.preprocess / 1e3);
       m.stageSeconds.observe({ pipeline: p, stage: 'encode' }, out.stageMs.encode / 1e3);
       m.stageSeconds.observe({ pipeline: p, stage: 'fuse' }, out.stageMs.fuse / 1e3);

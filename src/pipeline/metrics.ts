@@ -36,7 +36,7 @@ export class Metrics {
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'sensorium_' });
     new Gauge({ name: 'sensorium_build_info', help: 'Sensorium version', labelNames: ['version'], registers: [r] }).set({ version }, 1);
-    this.stageSeconds = new Histogram({ name: 'sensorium_stage_latency_seconds', help: 'Latency per pipeline stage (align, preprocess, encode, fuse, publish; total = trigger to publish)', labelNames: ['pipeline', 'stage'], buckets: STAGE_BUCKETS, registers: [r] });
+    this.stageSeconds = new Histogram({ name: 'sensorium_stage_latency_seconds', help: 'Latency per pipeline stage (align; handoff = to the inference worker and back; queue = waiting there behind the running fusion; preprocess, encode, fuse, publish; total = trigger to publish)', labelNames: ['pipeline', 'stage'], buckets: STAGE_BUCKETS, registers: [r] });
     this.results = new Counter({ name: 'sensorium_results_total', help: 'Results published', labelNames: ['pipeline'], registers: [r] });
     this.inferenceDropped = new Counter({ name: 'sensorium_inference_dropped_total', help: 'Aligned sets dropped because a newer one arrived while inference was busy (keep-newest)', labelNames: ['pipeline'], registers: [r] });
     this.setsSkipped = new Counter({ name: 'sensorium_sets_skipped_total', help: 'Aligned sets not fused: fewer inputs present than the pipeline\'s minInputs', labelNames: ['pipeline'], registers: [r] });

@@ -13,7 +13,7 @@ export interface ResultInput {
   /** What the head saw (1/0), in `model.modalities` order. */
   used: Float32Array;
   model: ModelInfo;
-  stageMs?: StageTimes & { align: number; publish: number; total: number };
+  stageMs?: StageTimes & { align: number; handoff: number; publish: number; total: number };
   drops: ResultPayload['lineage']['drops'];
 }
 
@@ -70,6 +70,8 @@ export function buildResult(r: ResultInput): ResultPayload {
         ? {
             stageMs: {
               align: round(r.stageMs.align, 3),
+              handoff: round(r.stageMs.handoff, 3),
+              queue: round(r.stageMs.queue, 3),
               preprocess: round(r.stageMs.preprocess, 3),
               encode: round(r.stageMs.encode, 3),
               fuse: round(r.stageMs.fuse, 3),

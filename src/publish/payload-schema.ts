@@ -37,6 +37,8 @@ export const resultPayload = z
       stageMs: z
         .object({
           align: z.number(),
+          handoff: z.number().optional().describe('Main thread to inference worker and back: message passing and thread wake-ups'),
+          queue: z.number().optional().describe('Waiting in the worker behind the fusion running when the set arrived'),
           preprocess: z.number(),
           encode: z.number(),
           fuse: z.number(),

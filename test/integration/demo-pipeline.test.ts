@@ -118,6 +118,13 @@ describe('demo pipeline end to end (manual clock, real mosquitto, real ORT)', ()
     expect(Object.keys(r.lineage.sources).sort()).toEqual(['cam0', 'depth0', 'eeg0', 'lidar0']);
     expect(r.lineage.sources.cam0?.ageMs).toBeGreaterThan(0);
     expect(r.lineage.stageMs?.encode).toBeGreaterThan(0);
+    // Disjoint parts of trigger→publish, measured on two threads against one clock: never more than it.
+    for (const { lineage } of results) {
+      const s = lineage.stageMs!;
+      expect(s.handoff).toBeGreaterThan(0);
+      expect(s.queue).toBeGreaterThanOrEqual(0);
+      expect(s.align + s.handoff! + s.queue! + s.preprocess + s.encode + s.fuse + s.publish).toBeLessThanOrEqual(s.total + 0.01);
+    }
     expect(r.model).toMatchObject({ name: expect.any(String), precision: 'int8' });
   });
 });

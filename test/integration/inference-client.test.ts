@@ -114,6 +114,36 @@ describe.each([0, 1])('InferenceClient + worker with %i preprocessing helper(s)'
     await c.close();
   }, 60_000);
 
+  it('times each set: its wait behind the fusion running, and its trip to the worker and back', async () => {
+    const { c, outs } = await client({ lossless: true, helpers });
+    const jobs = Array.from({ length: 4 }, (_, i) => job(i));
+    const submitted: number[] = [];
+    const outAt: number[] = [];
+    const seen = new Promise<void>((resolve) => {
+      const poll = (): void => {
+        while (outAt.length < outs.length) outAt.push(performance.now());
+        if (outs.length === 4) resolve();
+        else setImmediate(poll);
+      };
+      poll();
+    });
+    for (let i = 0; i < 4; i++) {
+      submitted.push(performance.now());
+      c.submit({ inputs: jobs[i]!, context: i });
+    }
+    await seen;
+    const stages = outs.map((o) => o.stageMs);
+    stages.forEach((s, k) => {
+      expect(s.handoff).toBeGreaterThan(0);
+      expect(s.queue).toBeGreaterThanOrEqual(0);
+      // Disjoint parts of what this thread saw between submitting the set and getting its output.
+      expect(s.handoff + s.queue + s.preprocess + s.encode + s.fuse).toBeLessThanOrEqual(outAt[k]! - submitted[k]! + 0.01);
+    });
+    // The first set ran at once; the others arrived while one ran, and waited behind it.
+    expect(Math.max(...stages.slice(1).map((s) => s.queue))).toBeGreaterThan(stages[0]!.queue);
+    await c.close();
+  }, 60_000);
+
   it('a frame carried by a dropped set is still used when a later set refers to it', async () => {
     // Whether set 1 is dropped depends on set 2 arriving while set 0 still runs (~4 ms here, after
     // warm-up): on a busy machine it may not. Retry until it is; every attempt must end full.
