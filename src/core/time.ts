@@ -31,7 +31,6 @@ export function nsToS(ns: bigint): number {
   return Number(ns) / 1e9;
 }
 
-/** ISO-8601 UTC with millisecond precision, for payloads (`ts`). */
 /**
  * Milliseconds on the process-wide monotonic clock (CLOCK_MONOTONIC via process.hrtime): unlike
  * performance.now(), whose origin is each thread's start, comparable across worker threads.
@@ -40,6 +39,7 @@ export function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/** ISO-8601 UTC with millisecond precision, for payloads (`ts`). */
 export function nsToIso(ns: bigint): string {
   return new Date(Number(ns / NS_PER_MS)).toISOString();
 }
