@@ -226,9 +226,9 @@ async function main(): Promise<void> {
     post({ ...msg, returned, dropped: droppedIds } as WorkerReply, returned);
   }
 
-  /** The helper's share of a set's frames (none without a live helper). */
-  function split(todo: Modality[]): Set<Modality> {
-    return helpers && helpers.available > 0 ? cost.split(todo) : new Set();
+  /** The helper's share of a set's frames, besides those it already has (none without a live helper). */
+  function split(todo: Modality[], withHelper: Modality[] = []): Set<Modality> {
+    return helpers && helpers.available > 0 ? cost.split(todo, withHelper) : new Set();
   }
 
   async function run(req: RunRequest): Promise<void> {
@@ -252,7 +252,7 @@ async function main(): Promise<void> {
         }
       }
       const todo = req.inputs.filter((i) => i.state !== 'missing' && !remote.has(i.modality) && cache.get(i.modality)?.key !== i.key && pendingData.get(i.modality)?.has(i.key)).map((i) => i.modality);
-      for (const modality of split(todo)) {
+      for (const modality of split(todo, [...remote.keys()])) {
         const input = req.inputs.find((i) => i.modality === modality);
         const p = input && input.state !== 'missing' ? dispatch(modality, input.key) : undefined;
         if (p) remote.set(modality, p);

@@ -29,14 +29,20 @@ export class StageCosts {
   /**
    * Which frames a helper preprocesses: greedy, costliest first, so that the helper's share (plus
    * a hand-off) and the worker's own (preprocess + encode) come out even; the costliest frame stays
-   * with the worker, which encodes it anyway. Unknown costs count 1 ms (preprocess), 0.2 ms (encode).
+   * with the worker, which encodes it anyway. `withHelper`: frames of the same set the helper already
+   * has (prepared while the previous set ran) — their preprocessing is on the helper's side, their
+   * encoding on the worker's. Unknown costs count 1 ms (preprocess), 0.2 ms (encode).
    */
-  split(todo: readonly Modality[]): Set<Modality> {
+  split(todo: readonly Modality[], withHelper: readonly Modality[] = []): Set<Modality> {
     const out = new Set<Modality>();
-    if (todo.length < 2) return out;
+    if (todo.length + withHelper.length < 2) return out;
+    const est = (m: Modality): { pre: number; enc: number } => ({ pre: this.#cost.get(m)?.pre ?? 1, enc: this.#cost.get(m)?.enc ?? 0.2 });
     let local = 0;
     let remote = HANDOFF_MS;
-    const est = (m: Modality): { pre: number; enc: number } => ({ pre: this.#cost.get(m)?.pre ?? 1, enc: this.#cost.get(m)?.enc ?? 0.2 });
+    for (const m of withHelper) {
+      remote += est(m).pre;
+      local += est(m).enc;
+    }
     for (const m of [...todo].sort((a, b) => est(b).pre - est(a).pre)) {
       const c = est(m);
       if (c.pre > HANDOFF_MS && remote + c.pre < local + c.pre + c.enc) {

@@ -30,4 +30,23 @@ describe('StageCosts.split: the helper thread’s share of a set', () => {
     // Now camera is the costliest: the worker keeps it (it encodes it anyway), the helper takes depth.
     expect([...c.split(['camera', 'depth'])]).toEqual(['depth']);
   });
+
+  it('counts what the helper already has for the set (prepared a set ahead) on its side', () => {
+    const c = new StageCosts();
+    // Costs as measured under load in bench:pipeline: the helper's frames come out dearer.
+    const measured = { camera: [1.2, 0.26], depth: [1.63, 0.4], lidar: [0.02, 0.1], eeg: [0.48, 0.1] } as const;
+    for (const [m, [pre, enc]] of Object.entries(measured)) {
+      c.learn(m as keyof typeof measured, 'pre', pre);
+      c.learn(m as keyof typeof measured, 'enc', enc);
+    }
+    // Alone, depth would go: its encode costs more than the hand-off.
+    expect([...c.split(['depth', 'lidar'])]).toEqual(['depth']);
+    // But the helper is already busy with this set's camera and EEG: depth stays with the worker
+    // (sending it too made the worker wait ~2 ms per set for the helper).
+    expect([...c.split(['depth', 'lidar'], ['camera', 'eeg'])]).toEqual([]);
+    // With only the EEG there, the camera still goes.
+    expect([...c.split(['camera', 'depth', 'lidar'], ['eeg'])]).toEqual(['camera']);
+    // A frame alone in the set beside one the helper has is split like any other.
+    expect(c.split(['lidar'], ['eeg']).size).toBe(0);
+  });
 });
