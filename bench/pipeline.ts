@@ -27,7 +27,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { SimWorld, eegWindowAt, latestFrame } from '../devices/sim/index.ts';
 import { createPreprocessor } from '../models/preprocess/index.ts';
 import { parseConfig } from '../src/config/load.ts';
 import { allowedCpus } from '../src/core/affinity.ts';
@@ -45,6 +44,7 @@ import type { ResultPayload } from '../src/publish/payload-schema.ts';
 import { Runtime } from '../src/pipeline/runtime.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { MemorySource } from './memory-source.ts';
+import { renderInputs } from './pipeline-inputs.ts';
 import { createFloor, lagSampler, type LagSampler } from './pipeline-probes.ts';
 import { CpuAccount, placeThreads, threadPlacement, threadTimes, withSteal } from './thread-cpu.ts';
 
@@ -69,47 +69,11 @@ const q = (xs: number[], p: number): number => {
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
-// ---- inputs: pre-rendered simulator frames (the renderer is not what we measure) ---------------
+// ---- inputs: pre-rendered simulator frames, one continuous EEG stream (25 new samples per set) --
 log(`rendering ${DISTINCT} distinct sets from the simulator…`);
-const world = new SimWorld({ seed: 424242, lineHz: 50 });
-const base = 1_800_000_123_000_000_000n;
-const frames = Array.from({ length: DISTINCT }, (_, k) => {
-  const t = base + BigInt(k) * 700n * MS;
-  return {
-    camera: latestFrame(world, 'camera', t).payload,
-    depth: latestFrame(world, 'depth', t).payload,
-    lidar: latestFrame(world, 'lidar', t).payload,
-  };
-});
-// One continuous EEG stream covering every set (25 new samples per 100 ms set, 1 s of history).
-const eegTotal = (SETS * ROUNDS + LATENCY_SETS + 20) * 25 + 250;
-const eegStream = eegWindowAt(world, base + BigInt(eegTotal) * 4n * MS, { length: eegTotal }).chunk;
-
-// A "device" writes each frame into a buffer: from the runtime's pool when there is one (what the
-// drivers do), freshly allocated otherwise (the bare loop).
-let pool: BufferPool | undefined;
-const buf = (bytes: number): ArrayBuffer => pool?.acquire(bytes) ?? new ArrayBuffer(bytes);
-const copyImage = (k: number) => {
-  const f = frames[k % DISTINCT]!.camera;
-  const data = new Uint8Array(buf(f.data.byteLength));
-  data.set(f.data);
-  return { ...f, data };
-};
-const copyDepth = (k: number) => {
-  const f = frames[k % DISTINCT]!.depth;
-  const data = new Uint16Array(buf(f.data.byteLength));
-  data.set(f.data);
-  return { ...f, data };
-};
-const copyScan = (k: number) => ({ ...frames[k % DISTINCT]!.lidar, ranges: frames[k % DISTINCT]!.lidar.ranges.slice() });
-/** EEG samples [first, first+n) of the stream, channel-major. */
-function eegSlice(first: number, n: number): Float32Array {
-  const ch = eegStream.channels;
-  const len = eegStream.data.length / ch;
-  const out = new Float32Array(ch * n);
-  for (let c = 0; c < ch; c++) out.set(eegStream.data.subarray(c * len + first, c * len + first + n), c * n);
-  return out;
-}
+const SETS_FED = 15 + WARMUP_SETS + SETS * ROUNDS + LATENCY_SETS; // through the pipeline, all told
+const inputs = renderInputs(DISTINCT, (SETS_FED + 20) * 25 + 250);
+const { copyImage, copyDepth, copyScan, eegSlice } = inputs;
 
 // ---- baseline: a bare ORT loop -------------------------------------------------------------------
 /** The hand-written loop: same models, same preprocessing, same frames, one thread, no runtime. */
@@ -123,14 +87,14 @@ async function createBare(): Promise<{ round(n: number): Promise<number>; one():
   const local = new BufferPool();
   let k = 0;
   const run = async (): Promise<void> => {
-    pool = local;
+    inputs.usePool(local);
     const camera = copyImage(k);
     const depth = copyDepth(k);
     const payloads: Record<Modality, AnySample['payload']> = {
       camera,
       depth,
       lidar: copyScan(k),
-      eeg: { rateHz: 250, channels: eegStream.channels, data: eegSlice((k % (SETS + LATENCY_SETS)) * 25, 250), firstSampleIndex: k * 25 },
+      eeg: { rateHz: 250, channels: inputs.eegChannels, data: eegSlice((k % (SETS + LATENCY_SETS)) * 25, 250), firstSampleIndex: k * 25 },
     };
     k++;
     const t0 = performance.now();
@@ -232,13 +196,13 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
     const lastIdx = Number((tk - 20n * MS - T0) / (4n * MS));
     while (eegNext + 10 <= lastIdx) {
       const t = T0 + BigInt(eegNext) * 4n * MS;
-      push({ kind: 'eeg', sourceId: 'eeg0', seq: eegNext / 10, t, tEnd: t + 36n * MS, receivedAt: t + 48n * MS, payload: { rateHz: 250, channels: eegStream.channels, data: eegSlice(eegNext, 10), firstSampleIndex: eegNext } } satisfies Sample<'eeg'>);
+      push({ kind: 'eeg', sourceId: 'eeg0', seq: eegNext / 10, t, tEnd: t + 36n * MS, receivedAt: t + 48n * MS, payload: { rateHz: 250, channels: inputs.eegChannels, data: eegSlice(eegNext, 10), firstSampleIndex: eegNext } } satisfies Sample<'eeg'>);
       eegNext += 10;
     }
   };
   const nextResult = (): Promise<void> => new Promise((r) => (wake = r));
   let k = 0;
-  pool = runtime.pool;
+  inputs.usePool(runtime.pool);
   // Warm-up: fill the EEG history (the window needs 1 s) and let the worker JIT.
   for (; k < 15; k++) {
     const tk = T0 + BigInt(k + 1) * 100n * MS;
@@ -250,7 +214,7 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
   // Throughput: keep exactly one fusion waiting behind the running one. Steady state: results
   // between the first and the last of the round (the first one's wait is latency, not throughput).
   const round = async (n: number, measured = true): Promise<number> => {
-    pool = runtime.pool;
+    inputs.usePool(runtime.pool);
     arrivals = [];
     if (measured) lag.enable();
     for (let i = 0; i < n; i++, k++) {
@@ -268,13 +232,13 @@ async function createPipeline(mqttUrl: string): Promise<PipelineBench> {
   // Latency: one set at a time, no queueing.
   const stages = { pre: [] as number[], enc: [] as number[], fuse: [] as number[] };
   const latency = async (n: number, between: (inferMs: number) => Promise<void>): Promise<Latencies> => {
-    pool = runtime.pool;
+    inputs.usePool(runtime.pool);
     const added: number[] = [];
     const handoff: number[] = [];
     const infer: number[] = [];
     const total: number[] = [];
     for (let i = 0; i < n; i++, k++) {
-      pool = runtime.pool; // `between` may have run the bare loop, which uses its own
+      inputs.usePool(runtime.pool); // `between` may have run the bare loop, which uses its own
       const tk = T0 + BigInt(k + 1) * 100n * MS;
       feed(k, tk);
       await clock.advanceTo(tk);
