@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import type { Modality } from '../../../src/core/sample.ts';
 import { StageCosts } from '../../../src/inference/worker-tuning.ts';
+
+/** Costs that have learned one measurement per modality: [preprocess, encode] ms. */
+function learned(measured: Record<Modality, readonly [number, number]>): StageCosts {
+  const c = new StageCosts();
+  for (const [m, [pre, enc]] of Object.entries(measured)) {
+    c.learn(m as Modality, 'pre', pre);
+    c.learn(m as Modality, 'enc', enc);
+  }
+  return c;
+}
 
 describe('StageCosts.split: the helper thread’s share of a set', () => {
   it('evens out the two threads on the reference encoders’ measured costs', () => {
-    const c = new StageCosts();
     // ms per frame measured here (preprocess, encode).
-    const measured = { camera: [0.85, 0.26], depth: [0.89, 0.23], lidar: [0.02, 0.1], eeg: [0.38, 0.11] } as const;
-    for (const [m, [pre, enc]] of Object.entries(measured)) {
-      c.learn(m as keyof typeof measured, 'pre', pre);
-      c.learn(m as keyof typeof measured, 'enc', enc);
-    }
+    const c = learned({ camera: [0.85, 0.26], depth: [0.89, 0.23], lidar: [0.02, 0.1], eeg: [0.38, 0.11] });
     // Helper: camera + EEG preprocessing (1.23 ms + hand-off); worker: depth + LiDAR (0.91 + their encodes).
     expect([...c.split(['camera', 'depth', 'lidar', 'eeg'])].sort()).toEqual(['camera', 'eeg']);
     // A frame cheaper than the hand-off never goes; one frame alone stays with the worker.
@@ -32,13 +38,8 @@ describe('StageCosts.split: the helper thread’s share of a set', () => {
   });
 
   it('counts what the helper already has for the set (prepared a set ahead) on its side', () => {
-    const c = new StageCosts();
     // Costs as measured under load in bench:pipeline: the helper's frames come out dearer.
-    const measured = { camera: [1.2, 0.26], depth: [1.63, 0.4], lidar: [0.02, 0.1], eeg: [0.48, 0.1] } as const;
-    for (const [m, [pre, enc]] of Object.entries(measured)) {
-      c.learn(m as keyof typeof measured, 'pre', pre);
-      c.learn(m as keyof typeof measured, 'enc', enc);
-    }
+    const c = learned({ camera: [1.2, 0.26], depth: [1.63, 0.4], lidar: [0.02, 0.1], eeg: [0.48, 0.1] });
     // Alone, depth would go: its encode costs more than the hand-off.
     expect([...c.split(['depth', 'lidar'])]).toEqual(['depth']);
     // But the helper is already busy with this set's camera and EEG: depth stays with the worker
