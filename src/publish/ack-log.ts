@@ -25,10 +25,6 @@ export class AckLog {
     this.#size = statSync(this.#path).size;
   }
 
-  get path(): string {
-    return this.#path;
-  }
-
   /** The open log's descriptor (undefined once closed), for the spool's batched fsync. */
   get fd(): number | undefined {
     return this.#fd;
