@@ -19,7 +19,7 @@ function job(i: number): Partial<Record<Modality, AnySample>> {
   };
 }
 
-async function client(o: { lossless?: boolean; nice?: number; helpers?: number; cpus?: number[]; helperCpus?: number[]; errors?: Error[]; returned?: ArrayBuffer[] } = {}): Promise<{ c: InferenceClient; outs: FusionOutput<number>[] }> {
+async function client(o: { lossless?: boolean; nice?: number; helpers?: number; cpus?: number[]; helperCpus?: number[]; errors?: Error[]; returned?: ArrayBuffer[]; outAt?: number[] } = {}): Promise<{ c: InferenceClient; outs: FusionOutput<number>[] }> {
   const outs: FusionOutput<number>[] = [];
   const c = new InferenceClient({
     modelDir: 'models/reference',
@@ -29,7 +29,7 @@ async function client(o: { lossless?: boolean; nice?: number; helpers?: number; 
     ...(o.helpers ? { preprocessThreads: o.helpers } : {}),
     ...(o.cpus ? { cpus: o.cpus } : {}),
     ...(o.helperCpus ? { helperCpus: o.helperCpus } : {}),
-    onOutput: (out) => outs.push(out as FusionOutput<number>),
+    onOutput: (out) => (outs.push(out as FusionOutput<number>), o.outAt?.push(performance.now())),
     onError: (err) => o.errors?.push(err),
     onReturned: (buffers) => o.returned?.push(...buffers),
   });
@@ -115,23 +115,15 @@ describe.each([0, 1])('InferenceClient + worker with %i preprocessing helper(s)'
   }, 60_000);
 
   it('times each set: its wait behind the fusion running, and its trip to the worker and back', async () => {
-    const { c, outs } = await client({ lossless: true, helpers });
+    const outAt: number[] = [];
+    const { c, outs } = await client({ lossless: true, helpers, outAt });
     const jobs = Array.from({ length: 4 }, (_, i) => job(i));
     const submitted: number[] = [];
-    const outAt: number[] = [];
-    const seen = new Promise<void>((resolve) => {
-      const poll = (): void => {
-        while (outAt.length < outs.length) outAt.push(performance.now());
-        if (outs.length === 4) resolve();
-        else setImmediate(poll);
-      };
-      poll();
-    });
     for (let i = 0; i < 4; i++) {
       submitted.push(performance.now());
       c.submit({ inputs: jobs[i]!, context: i });
     }
-    await seen;
+    await c.idle();
     const stages = outs.map((o) => o.stageMs);
     stages.forEach((s, k) => {
       expect(s.handoff).toBeGreaterThan(0);
